@@ -1,0 +1,26 @@
+import { createApp } from './app';
+
+const port = Number(process.env.PORT ?? 6900);
+let started: ReturnType<typeof createApp>;
+try {
+  started = createApp();
+} catch (error) {
+  // Configuration and users-file errors are written for people: no stack trace.
+  console.error((error as Error).message);
+  process.exit(1);
+}
+const { app, auth } = started;
+const server = app.listen(port, () => {
+  console.log(`express-workspace-auth example app on http://localhost:${port}`);
+});
+
+// SIGHUP re-reads the users file at once; problems are logged by the plugin.
+process.on('SIGHUP', () => {
+  auth.reload().catch(() => undefined);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    auth.close();
+    server.close(() => process.exit(0));
+  });
+}

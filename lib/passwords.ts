@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import bcrypt from 'bcrypt';
+import { createConcurrencyLimit } from './concurrency-limit';
+
+/** `$2a$`, `$2b$` or `$2y$`, cost 04–31, 22 salt + 31 hash characters. */
+const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+
+export const HOW_TO_MAKE_A_HASH =
+  'Make a bcrypt hash with `htpasswd -nbB "" "<password>" | cut -d: -f2`, ' +
+  'or `printf %s "<password>" | npx express-workspace-auth hash-password`.';
+
+/** Why a value is not a usable bcrypt hash, or undefined when it is one. */
+export function describeHashProblem(value: string): string | undefined {
+  if (BCRYPT_HASH.test(value)) return undefined;
+  let what: string;
+  if (value.startsWith('$apr1$')) what = 'is an Apache MD5 ($apr1$) hash, which is not supported';
+  else if (value.startsWith('$2x$')) what = 'is a $2x$ bcrypt hash (made by a known-buggy crypt_blowfish), which is not supported';
+  else if (value.startsWith('{SHA}')) what = 'is an unsalted SHA-1 ({SHA}) hash, which is not supported';
+  else if (/^\$2[aby]\$/.test(value)) what = 'looks like bcrypt but is malformed (cut short, or a wrong cost)';
+  else if (value.startsWith('$')) what = 'is a hash of an unsupported kind';
+  else what = 'is not a hash: it looks like a plaintext password';
+  return `${what}; only bcrypt ($2a$, $2b$, $2y$) is accepted. ${HOW_TO_MAKE_A_HASH}`;
+}
+
+export function isBcryptHash(value: string): boolean {
+  return BCRYPT_HASH.test(value);
+}
+
+export function bcryptCost(hash: string): number {
+  return Number(hash.slice(4, 6));
+}
+
+/**
+ * `$2y$` (htpasswd, PHP) is the same algorithm as `$2b$`, but native bcrypt rejects it
+ * without hashing: rewrite the prefix so such hashes verify and take the full time.
+ */
+function asNativeHash(hash: string): string {
+  return hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
+}
+
+// One core stays free for the event loop; bcrypt gets the rest (at least one).
+const limitHashing = createConcurrencyLimit(Math.max(1, availableParallelism() - 1));
+
+/** Checks a password against a bcrypt hash, off the event loop and with bounded concurrency. */
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return limitHashing(() => bcrypt.compare(password, asNativeHash(hash)));
+}
+
+/** A `$2b$` hash of the password. */
+export function hashPassword(password: string, cost: number): Promise<string> {
+  return limitHashing(() => bcrypt.hash(password, cost));
+}
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/**
+ * A hash of a random password at the given cost. Verifying a login for an unknown user
+ * against it takes as long as a wrong password for a known one, so timing tells nothing.
+ */
+export function dummyHash(cost: number): Promise<string> {
+  const cached = dummyHashes.get(cost);
+  if (cached) return cached;
+  const hash = bcrypt.hash(randomBytes(16).toString('hex'), cost);
+  dummyHashes.set(cost, hash);
+  return hash;
+}

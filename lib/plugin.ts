@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import passport from 'passport';
+import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import type { Strategy as LocalStrategy } from 'passport-local';
+import { createAuthenticate, type Authenticator } from './authenticate';
+import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
+import { isRefusal, sendRefusal } from './errors';
+import { createLoginLimiter, type LoginRateLimitOptions } from './login-limiter';
+import { createRequireWorkspace } from './require-workspace';
+import {
+  API_KEY_HEADERS,
+  createApiKeyStrategy,
+  createBearerStrategy,
+  createPasswordStrategy,
+  STRATEGY_NAMES,
+  type BearerStrategy,
+} from './strategies';
+import { createTokenService } from './tokens';
+import type { Logger, WorkspaceUser } from './types';
+import type { UsersIndex } from './users-index';
+import { UsersSource } from './users-source';
+
+/** Options of `workspaceAuth()`. Each one left out is read from the environment (`ARGILLA_LOCAL_AUTH_*`, else `RUBRIX_LOCAL_AUTH_*`). */
+export interface WorkspaceAuthOptions {
+  /** The users file. Default: `<P>_LOCAL_AUTH_USERS_DB_FILE`, else `.users.yml` in `cwd` (which alone may be missing). */
+  usersFile?: string;
+  /** Key that signs access tokens. Default: `<P>_LOCAL_AUTH_SECRET_KEY`, else a random key per process (with a warning). */
+  secretKey?: string;
+  /** Access-token lifetime in minutes. Default: `<P>_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES`, else 30000. */
+  tokenExpirationMinutes?: number;
+  /** The environment to read. Default: `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where relative paths start. Default: `process.cwd()`. */
+  cwd?: string;
+  /** The Passport instance to register the strategies on. Default: a private one, so the app's own Passport setup is untouched. */
+  passport?: Authenticator;
+  /** Where the routes are mounted. Default: `/api` (`/api/security/token`, `/api/me`). */
+  apiPrefix?: string;
+  /** Reload the users file when it changes. Default: true. */
+  watch?: boolean;
+  /** How often the users file is checked for changes, in milliseconds. Default: 500. */
+  watchIntervalMs?: number;
+  /** Limits on failed logins. Default: 10 per username and client per 15 minutes, in memory. */
+  loginRateLimit?: LoginRateLimitOptions;
+  /** Where warnings and reload reports go. Default: `console`. */
+  logger?: Logger;
+  /** The realm of `WWW-Authenticate` challenges. Default: `express-workspace-auth`. */
+  realm?: string;
+}
+
+/** What `workspaceAuth()` returns: a router to `app.use()`, with every piece exposed. */
+export interface WorkspaceAuth extends Router {
+  /** The Passport instance the strategies are registered on. */
+  passport: Authenticator;
+  /** The Passport strategies, by kind. */
+  strategies: { password: LocalStrategy; apiKey: HeaderAPIKeyStrategy[]; bearer: BearerStrategy };
+  /** Authenticates by API key or access token, sets `req.user`; JSON 401/403 otherwise. */
+  authenticate: RequestHandler;
+  /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
+  tokenHandler: RequestHandler[];
+  /** `GET /api/me`: the authenticated user without secrets, with the workspaces they may access. */
+  meHandler: RequestHandler[];
+  /** Selects and checks the request's workspace; `requireWorkspace('name')` guards one workspace. */
+  requireWorkspace: (workspace?: string) => RequestHandler;
+  /** Answers unreadable or oversized request bodies with a JSON 400/413; passes other errors on. */
+  errorHandler: ErrorRequestHandler;
+  /** The users in force now. */
+  users: () => UsersIndex;
+  /** Reads the users file again; rejects with every problem (and keeps the last good users) if it is invalid. */
+  reload: () => Promise<UsersIndex>;
+  /** Listens for reloads (`reload`) and refused files (`reload-error`). */
+  on: UsersSource['on'];
+  /** Stops watching the users file. */
+  close: () => void;
+}
+
+const prefixedConsole: Logger = {
+  info: (message) => console.info(`[express-workspace-auth] ${message}`),
+  warn: (message) => console.warn(`[express-workspace-auth] ${message}`),
+  error: (message) => console.error(`[express-workspace-auth] ${message}`),
+};
+
+/** Body-parser failures carry a 4xx status and a `type`; nothing else is ours to answer. */
+function createBodyErrorHandler(realm: string): ErrorRequestHandler {
+  return function bodyErrorHandler(error: { type?: unknown; status?: unknown }, _req, res, next) {
+    if (typeof error?.type !== 'string' || typeof error.status !== 'number' || error.status >= 500) return next(error);
+    sendRefusal(res, error.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_request', realm);
+  };
+}
+
+export function toPublicUser(user: WorkspaceUser, users: UsersIndex) {
+  return {
+    username: user.username,
+    email: user.email,
+    full_name: user.full_name,
+    disabled: user.disabled,
+    workspaces: users.workspacesOf(user),
+    superuser: user.superuser,
+  };
+}
+
+/**
+ * Builds the plugin: loads and watches the users file, registers the strategies, and
+ * returns a router with the login and `me` routes. Throws at once, with every problem,
+ * if the configuration or the users file is wrong.
+ */
+export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): WorkspaceAuth {
+  const logger = options.logger ?? prefixedConsole;
+  const realm = options.realm ?? 'express-workspace-auth';
+  const env = configFromEnv(options.env ?? process.env, options.cwd);
+  for (const warning of env.warnings) logger.warn(warning);
+
+  const source = new UsersSource({
+    file: options.usersFile === undefined ? env.usersFile.path : path.resolve(options.cwd ?? process.cwd(), options.usersFile),
+    explicit: options.usersFile !== undefined || env.usersFile.explicit,
+    defaultUser: env.defaultUser,
+    watch: options.watch ?? true,
+    watchIntervalMs: options.watchIntervalMs ?? 500,
+  });
+  const defaultName = env.defaultUser.user.username;
+  if (source.usingDefaultUser) {
+    const documented = env.defaultUser.hashedPassword === DEFAULT_PASSWORD_HASH && env.defaultUser.apiKey === `${defaultName}.apikey`;
+    logger.warn(
+      `No users file at ${env.usersFile.path}: the default super-user "${defaultName}" is in force` +
+        (documented ? ` with the documented password 1234 and API key ${defaultName}.apikey. Change them,` : '.') +
+        ' or create a users file.',
+    );
+  }
+  source.on('reload', (users) => logger.info(`Reloaded ${users.size} users from ${users.source}.`));
+  source.on('reload-error', (error) => logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`));
+
+  let secretKey = options.secretKey ?? env.secretKey;
+  if (secretKey === undefined) {
+    logger.warn(
+      'ARGILLA_LOCAL_AUTH_SECRET_KEY is not set: access tokens are signed with a random key made at start, so they stop working at every restart and other instances refuse them.',
+    );
+    secretKey = randomBytes(32).toString('base64url');
+  }
+  const tokens = createTokenService(secretKey, options.tokenExpirationMinutes ?? env.tokenExpirationMinutes);
+
+  const getUsers = () => source.current;
+  const authenticator = options.passport ?? new passport.Passport();
+  const strategies = {
+    password: createPasswordStrategy(getUsers),
+    apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, getUsers)),
+    bearer: createBearerStrategy(getUsers, tokens),
+  };
+  for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) authenticator.use(strategy.name as string, strategy);
+
+  const authenticate = createAuthenticate(authenticator, realm);
+  const errorHandler = createBodyErrorHandler(realm);
+
+  const login: RequestHandler = function login(req, res, next) {
+    authenticator.authenticate(STRATEGY_NAMES.password, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
+      if (error) return next(error);
+      // passport-local refuses missing fields itself, with a plain message and status 400.
+      if (!user) return sendRefusal(res, isRefusal(info) ? info.code : 'missing_login_fields', realm);
+      res.set('Cache-Control', 'no-store');
+      res.json({ access_token: tokens.issue(user.username), token_type: 'bearer' });
+    })(req, res, next);
+  };
+  const tokenHandler: RequestHandler[] = [
+    express.json({ limit: '16kb' }),
+    express.urlencoded({ extended: false, limit: '16kb' }),
+    createLoginLimiter(options.loginRateLimit ?? {}, realm),
+    login,
+  ];
+  const meHandler: RequestHandler[] = [
+    authenticate,
+    function me(req, res) {
+      res.json(toPublicUser(req.user as WorkspaceUser, source.current));
+    },
+  ];
+
+  const apiPrefix = options.apiPrefix ?? '/api';
+  const router = express.Router();
+  router.post(`${apiPrefix}/security/token`, ...tokenHandler);
+  router.get(`${apiPrefix}/me`, ...meHandler);
+  router.use(errorHandler);
+
+  return Object.assign(router, {
+    passport: authenticator,
+    strategies,
+    authenticate,
+    tokenHandler,
+    meHandler,
+    requireWorkspace: createRequireWorkspace(getUsers, realm),
+    errorHandler,
+    users: getUsers,
+    reload: () => source.reload(),
+    on: source.on.bind(source),
+    close: () => source.close(),
+  }) as WorkspaceAuth;
+}

@@ -1,0 +1,107 @@
+import type { Request } from 'express';
+import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { Strategy as PassportStrategy } from 'passport-strategy';
+import { refusal, type Refusal } from './errors';
+import { dummyHash, verifyPassword } from './passwords';
+import type { TokenService } from './tokens';
+import type { UserRecord, WorkspaceUser } from './types';
+import type { UsersIndex } from './users-index';
+
+/** The headers an API key may come in: ours, and what the Argilla and Rubrix clients send. */
+export const API_KEY_HEADERS = ['X-API-Key', 'X-Argilla-Api-Key', 'X-Rubrix-Api-Key'] as const;
+
+/** Strategy names on the Passport instance. */
+export const STRATEGY_NAMES = {
+  password: 'workspace-password',
+  apiKey: (header: string) => `workspace-apikey-${header.toLowerCase()}`,
+  bearer: 'workspace-bearer',
+} as const;
+
+type Done = (error: Error | null, user?: WorkspaceUser | false, info?: Refusal) => void;
+type GetUsers = () => UsersIndex;
+
+const MAX_SECRET_LENGTH = 1024;
+
+/** The user of a record whose credentials were verified, or the refusal of a disabled user. */
+function admit(record: UserRecord, done: Done): void {
+  if (record.user.disabled) done(null, false, refusal('user_disabled'));
+  else done(null, record.user);
+}
+
+/** passport-local also reads credentials from the query string; URLs end up in logs, so only the body counts. */
+class BodyOnlyLocalStrategy extends LocalStrategy {
+  override authenticate(req: Request, options?: object): void {
+    super.authenticate(Object.create(req, { query: { value: {} } }) as Request, options);
+  }
+}
+
+export function createPasswordStrategy(getUsers: GetUsers): LocalStrategy {
+  const verify = async (username: unknown, password: unknown): Promise<[WorkspaceUser | false, Refusal?]> => {
+    if (typeof username !== 'string' || typeof password !== 'string' || username.length > MAX_SECRET_LENGTH || password.length > MAX_SECRET_LENGTH) {
+      return [false, refusal('invalid_login_fields')];
+    }
+    const users = getUsers();
+    const record = users.findByUsername(username);
+    // Unknown users are checked against a dummy hash of the usual cost: same answer, same time.
+    const hash = record?.hashedPassword ?? (await dummyHash(users.typicalCost));
+    const matches = await verifyPassword(password, hash);
+    if (!record || !matches) return [false, refusal('invalid_credentials')];
+    if (record.user.disabled) return [false, refusal('user_disabled')];
+    return [record.user];
+  };
+  const strategy = new BodyOnlyLocalStrategy({ session: false }, (username, password, done: Done) => {
+    verify(username, password).then(
+      ([user, refusal]) => done(null, user, refusal),
+      (error: Error) => done(error),
+    );
+  });
+  strategy.name = STRATEGY_NAMES.password;
+  return strategy;
+}
+
+export function createApiKeyStrategy(header: string, getUsers: GetUsers): HeaderAPIKeyStrategy {
+  const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, false, (apiKey: string, done: Done) => {
+    const record = apiKey.length <= MAX_SECRET_LENGTH ? getUsers().findByApiKey(apiKey) : undefined;
+    if (!record) return done(null, false, refusal('invalid_api_key'));
+    admit(record, done);
+  });
+  strategy.name = STRATEGY_NAMES.apiKey(header);
+  return strategy;
+}
+
+/**
+ * `Authorization: Bearer <token>`, read from that header only (passport-http-bearer also
+ * reads `?access_token=`, and credentials must never come from URLs).
+ */
+export class BearerStrategy extends PassportStrategy {
+  name = STRATEGY_NAMES.bearer;
+
+  constructor(private readonly verify: (token: string, done: Done) => void) {
+    super();
+  }
+
+  override authenticate(req: Request): void {
+    const match = /^Bearer +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
+    if (!match?.[1]) return this.fail(refusal('invalid_token'), 401);
+    this.verify(match[1], (error, user, info) => {
+      if (error) this.error(error);
+      else if (user) this.success(user);
+      else this.fail(info, 401);
+    });
+  }
+}
+
+export function createBearerStrategy(getUsers: GetUsers, tokens: TokenService): BearerStrategy {
+  return new BearerStrategy((token, done) => {
+    const users = getUsers();
+    // The Argilla client sends its API key as a Bearer token too.
+    const byApiKey = token.length <= MAX_SECRET_LENGTH ? users.findByApiKey(token) : undefined;
+    if (byApiKey) return admit(byApiKey, done);
+    const username = tokens.verify(token);
+    // Looked up now, not trusted from the token: removed users lose access at once.
+    const record = username === undefined ? undefined : users.findByUsername(username);
+    if (!record) return done(null, false, refusal('invalid_token'));
+    admit(record, done);
+  });
+}
