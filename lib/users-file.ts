@@ -133,21 +133,25 @@ function toRecord(entry: z.infer<typeof entrySchema>): UserRecord {
   };
 }
 
-/**
- * Parses and validates the text of a users file. Throws a UsersFileError that lists
- * every problem in the file, each with the file, the entry and the field.
- */
-export function parseUsersFile(source: string, file: string): UserRecord[] {
-  let document: unknown;
+/** The YAML document, or null for a file of only blanks and comments (which js-yaml refuses as invalid). */
+function loadYaml(source: string, file: string): unknown {
+  if (source.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return null;
   try {
-    document = yaml.load(source, { filename: file });
+    return yaml.load(source, { filename: file });
   } catch (error) {
     const mark = error instanceof yaml.YAMLException ? error.mark : undefined;
     const reason = error instanceof yaml.YAMLException ? error.reason : String(error);
     const where = mark ? `${file}:${mark.line + 1}:${mark.column + 1}` : file;
     throw new UsersFileError(file, [{ where, message: `is not valid YAML: ${reason}.` }]);
   }
+}
 
+/**
+ * Parses and validates the text of a users file. Throws a UsersFileError that lists
+ * every problem in the file, each with the file, the entry and the field.
+ */
+export function parseUsersFile(source: string, file: string): UserRecord[] {
+  const document = loadYaml(source, file);
   const example = 'e.g.\n      - username: jane\n        hashed_password: "$2b$12$..."\n        api_key: "..."';
   if (!Array.isArray(document)) {
     const message =
