@@ -70,8 +70,10 @@ export interface WorkspaceAuth extends Router {
   users: () => UsersIndex;
   /** Reads the users file again; rejects with every problem (and keeps the last good users) if it is invalid. */
   reload: () => Promise<UsersIndex>;
-  /** Listens for reloads (`reload`) and refused files (`reload-error`). */
+  /** Listens for reloads (`reload`, with the new users) and refused files (`reload-error`, with every problem). */
   on: UsersSource['on'];
+  once: UsersSource['once'];
+  off: UsersSource['off'];
   /** Stops watching the users file. */
   close: () => void;
 }
@@ -191,6 +193,8 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     users: getUsers,
     reload: () => source.reload(),
     on: source.on.bind(source),
+    once: source.once.bind(source),
+    off: source.off.bind(source),
     close: () => source.close(),
   }) as WorkspaceAuth;
 }
