@@ -22,6 +22,7 @@ import { createTokenService } from './tokens';
 import type { Logger, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
 import { UsersSource } from './users-source';
+import { validateOptions } from './validate-options';
 
 /** Options of `workspaceAuth()`. Each one left out is read from the environment (`ARGILLA_LOCAL_AUTH_*`, else `RUBRIX_LOCAL_AUTH_*`). */
 export interface WorkspaceAuthOptions {
@@ -118,6 +119,7 @@ const USED_UNCALLED = {
 export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): WorkspaceAuth {
   // Express ignores what a middleware returns.
   if (reportMiddlewareMisuse(arguments, USED_UNCALLED)) return undefined as never;
+  validateOptions(options);
   const logger = options.logger ?? prefixedConsole;
   const realm = options.realm ?? 'express-workspace-auth';
   const env = configFromEnv(options.env ?? process.env, options.cwd);
