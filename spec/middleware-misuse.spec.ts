@@ -1,5 +1,7 @@
 // `app.use(factory)` for `app.use(factory())`: the advice must reach the app's error handler.
-// Runs on Express 5 and Express 4 (see jest.config.js).
+// Runs on Express 5 and Express 4 (see jest.config.js). TypeScript compiles these mistakes
+// as written below: a function whose first parameter takes a request-shaped `any` fits the
+// ErrorRequestHandler overload of app.use, so the run-time check serves TypeScript users too.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,13 +35,10 @@ function withReportingErrorHandler(mount: (app: express.Express) => void): expre
   return app;
 }
 
-// TypeScript refuses both mistakes at compile time; JavaScript users meet them at run time.
-const asMiddleware = (fn: unknown) => fn as RequestHandler;
-
 it('catches app.use(auth.requireWorkspace) and tells the error handler what to write', async () => {
   const app = withReportingErrorHandler((app) => {
     app.use(auth);
-    app.use(auth.authenticate, asMiddleware(auth.requireWorkspace));
+    app.use(auth.authenticate, auth.requireWorkspace);
     app.get('/data', (_req, res) => {
       res.json({ reached: true });
     });
@@ -55,7 +54,8 @@ it('catches app.use(auth.requireWorkspace) and tells the error handler what to w
 
 it('catches auth.requireWorkspace passed uncalled to a route', async () => {
   const app = withReportingErrorHandler((app) => {
-    app.get('/data', auth.authenticate, asMiddleware(auth.requireWorkspace), (_req, res) => {
+    // In a route it would type the next handler's parameters as `any`, so it is cast here.
+    app.get('/data', auth.authenticate, auth.requireWorkspace as unknown as RequestHandler, (_req, res) => {
       res.json({ reached: true });
     });
   });
@@ -66,7 +66,7 @@ it('catches auth.requireWorkspace passed uncalled to a route', async () => {
 
 it('catches app.use(workspaceAuth)', async () => {
   const app = withReportingErrorHandler((app) => {
-    app.use(asMiddleware(workspaceAuth));
+    app.use(workspaceAuth);
   });
   const response = await request(app).get('/api/me');
   expect(response.status).toBe(500);
