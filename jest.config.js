@@ -1,9 +1,23 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
-  testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+};
+
+module.exports = {
   // Each spec file starts its own servers; two workers match the machine's two cores.
   maxWorkers: 2,
+  projects: [
+    { ...shared, displayName: 'express5', testMatch: ['**/*.spec.ts'], globals: { EXPRESS_MAJOR: 5 } },
+    {
+      // Express 4 is supported too: the HTTP specs run again with `express` mapped to the
+      // `express4` alias (npm:express@4), the plugin's own `require('express')` included.
+      ...shared,
+      displayName: 'express4',
+      testMatch: ['**/http-*.spec.ts', '**/workspaces*.spec.ts', '**/express-compat.spec.ts', '**/middleware-misuse.spec.ts'],
+      moduleNameMapper: { '^express$': 'express4', '^express/(.*)$': 'express4/$1' },
+      globals: { EXPRESS_MAJOR: 4 },
+    },
+  ],
 };

@@ -8,6 +8,7 @@ import { createAuthenticate, type Authenticator } from './authenticate';
 import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
 import { isRefusal, sendRefusal } from './errors';
 import { createLoginLimiter, type LoginRateLimitOptions } from './login-limiter';
+import { reportMiddlewareMisuse } from './middleware-misuse';
 import { createRequireWorkspace } from './require-workspace';
 import {
   API_KEY_HEADERS,
@@ -21,6 +22,7 @@ import { createTokenService } from './tokens';
 import type { Logger, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
 import { UsersSource } from './users-source';
+import { validateOptions } from './validate-options';
 
 /** Options of `workspaceAuth()`. Each one left out is read from the environment (`ARGILLA_LOCAL_AUTH_*`, else `RUBRIX_LOCAL_AUTH_*`). */
 export interface WorkspaceAuthOptions {
@@ -103,12 +105,23 @@ export function toPublicUser(user: WorkspaceUser, users: UsersIndex) {
   };
 }
 
+/** `app.use(workspaceAuth)`: Express then calls the factory itself with (req, res, next). */
+const USED_UNCALLED = {
+  factory: 'workspaceAuth',
+  written: 'app.use(workspaceAuth)',
+  intended: 'app.use(workspaceAuth())',
+  advice: 'Build the plugin once, at start, and mount what it returns: const auth = workspaceAuth({ usersFile: ".users.yml" }); app.use(auth);',
+};
+
 /**
  * Builds the plugin: loads and watches the users file, registers the strategies, and
  * returns a router with the login and `me` routes. Throws at once, with every problem,
  * if the configuration or the users file is wrong.
  */
 export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): WorkspaceAuth {
+  // Express ignores what a middleware returns.
+  if (reportMiddlewareMisuse(arguments, USED_UNCALLED)) return undefined as never;
+  validateOptions(options);
   const logger = options.logger ?? prefixedConsole;
   const realm = options.realm ?? 'express-workspace-auth';
   const env = configFromEnv(options.env ?? process.env, options.cwd);

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { sendRefusal } from './errors';
+import { reportMiddlewareMisuse } from './middleware-misuse';
 import { WORKSPACE_PATTERN } from './users-file';
 import type { UsersIndex } from './users-index';
 
@@ -15,12 +16,22 @@ function requestedWorkspace(req: Request): unknown {
   return req.headers['x-argilla-workspace'] ?? req.headers['x-rubrix-workspace'];
 }
 
+/** `app.use(auth.requireWorkspace)`: Express then calls requireWorkspace itself with (req, res, next). */
+const USED_UNCALLED = {
+  factory: 'requireWorkspace',
+  written: 'app.use(auth.requireWorkspace)',
+  intended: 'app.use(auth.requireWorkspace())',
+  advice: "Call it to make the guard: requireWorkspace() for the request's workspace, requireWorkspace('name') for one fixed workspace.",
+};
+
 /**
  * Makes `requireWorkspace`: selects the request's workspace (or guards one fixed
  * workspace), checks the user may access it, and sets `req.workspace` and `req.workspaces`.
  */
 export function createRequireWorkspace(getUsers: () => UsersIndex, realm: string) {
   return function requireWorkspace(fixedWorkspace?: string): RequestHandler {
+    // Express ignores what a middleware returns.
+    if (reportMiddlewareMisuse(arguments, USED_UNCALLED)) return undefined as never;
     if (fixedWorkspace !== undefined && (typeof fixedWorkspace !== 'string' || !WORKSPACE_PATTERN.test(fixedWorkspace))) {
       throw new TypeError(
         `requireWorkspace(${JSON.stringify(fixedWorkspace)}): the workspace name must match ${String(WORKSPACE_PATTERN)}.`,
