@@ -33,7 +33,8 @@ const selected = (res: Response): DatasetRef => res.locals.dataset as DatasetRef
 
 /** A body that is present must be JSON: a form or text body is refused rather than read as "no body". */
 const jsonOnly: RequestHandler = function jsonOnly(req, res, next) {
-  if (req.is('application/json') === false) {
+  // `Content-Length: 0` is no body at all (what a bare POST sends), not a body of the wrong type.
+  if (req.is('application/json') === false && req.headers['content-length'] !== '0') {
     return sendError(res, 415, 'unsupported_media_type', 'Send the body as JSON, with the header "Content-Type: application/json".');
   }
   next();
