@@ -24,7 +24,8 @@ function fail(error) {
 
 function showUser(me) {
   $('user-chip').textContent = me.username;
-  $('avatar').textContent = (me.full_name || me.username).charAt(0).toUpperCase();
+  const words = (me.full_name || me.username).split(/\s+/).filter(Boolean);
+  $('avatar').textContent = words.slice(0, 2).map((word) => word.charAt(0).toUpperCase()).join('');
   $('full-name').textContent = me.full_name || me.username;
   $('username').textContent = '@' + me.username;
   $('email').textContent = me.email ? ' · ' + me.email : '';
@@ -78,7 +79,8 @@ async function showWorkspaces(me) {
       const button = el('button', 'workspace-title');
       button.type = 'button';
       button.append(el('span', 'workspace-name', workspace));
-      button.append(el('span', 'badge', workspace === me.username ? 'your workspace' : 'team'));
+      // /api/me does not say which other workspaces are users' own and which are teams: only ours is marked.
+      if (workspace === me.username) button.append(el('span', 'badge', 'your workspace'));
       button.addEventListener('click', () => select(workspace).catch(fail));
       const list = el('ul', 'dataset-names');
       for (const name of datasets) list.append(el('li', undefined, name));
