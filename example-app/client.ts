@@ -62,9 +62,12 @@ export interface CopyOptions {
 }
 
 export interface CopyResult {
+  /** Where the copy is. */
   workspace: string;
   dataset: string;
+  /** How many records were copied. */
   records: number;
+  copied_from: { workspace: string; dataset: string };
 }
 
 const DEFAULT_API_URL = 'http://localhost:6900';

@@ -81,6 +81,7 @@ describe('the TypeScript client, against the example app over real HTTP', () => 
       workspace: 'client_projects',
       dataset: 'copied',
       records: 1,
+      copied_from: { workspace: 'user2', dataset: 'to-copy' },
     });
     expect(await client.copy('to-copy', { nameOfCopy: 'same-workspace' })).toMatchObject({ workspace: 'user2', dataset: 'same-workspace' });
     const refused = await rejectionOf(client.copy('to-copy', { nameOfCopy: 'x', workspace: 'user1' }));
