@@ -1,6 +1,9 @@
 import express, { type Express } from 'express';
-import { workspaceAuth, type WorkspaceAuth, type WorkspaceAuthOptions } from '../lib';
+import { workspaceAuth, type Logger, type WorkspaceAuth, type WorkspaceAuthOptions } from '../lib';
+import { datasetsRouter } from './datasets-routes';
 import { MemoryDatasetsStore, type DatasetsStore } from './datasets-store';
+import { createFinalErrorHandler, sendError } from './http-errors';
+import { webPages } from './web-pages';
 
 export interface ExampleAppOptions {
   auth?: WorkspaceAuthOptions;
@@ -11,21 +14,17 @@ export interface ExampleAppOptions {
 export function createApp(options: ExampleAppOptions = {}): { app: Express; auth: WorkspaceAuth } {
   const auth = workspaceAuth(options.auth);
   const store = options.store ?? new MemoryDatasetsStore();
+  const logger: Logger = options.auth?.logger ?? console;
   const app = express();
   app.disable('x-powered-by');
 
   app.use(auth);
-
-  const listDatasets: express.RequestHandler = (req, res) => {
-    const workspace = req.workspace as string;
-    res.json({ workspace, datasets: store.list(workspace) });
-  };
-  app.get('/api/datasets', auth.authenticate, auth.requireWorkspace(), listDatasets);
-  app.get('/api/workspaces/:workspace/datasets', auth.authenticate, auth.requireWorkspace(), listDatasets);
-
+  app.use('/api', datasetsRouter(auth, store));
   app.use('/api', (_req, res) => {
-    res.status(404).json({ code: 'not_found', message: 'No such API route.' });
+    sendError(res, 404, 'not_found', 'No such API route. The README lists the routes of the datasets API.');
   });
+  app.use(webPages());
   app.use(auth.errorHandler);
+  app.use(createFinalErrorHandler(logger));
   return { app, auth };
 }

@@ -1,0 +1,33 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from '../lib';
+
+/**
+ * Answers a refusal of the datasets API as `{code, message}` JSON, like the plugin's own
+ * refusals: clients branch on `code`, people read `message` (what is wrong, how to fix it).
+ */
+export function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ code, message });
+}
+
+/** A name from the request, quoted for a message and cut short: a refusal never echoes a megabyte. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+}
+
+/**
+ * The last error handler: whatever reaches it is answered as JSON without a stack trace.
+ * Client mistakes that Express itself detects (e.g. a malformed %-escape in the path) keep
+ * their 4xx; anything else is a bug of the server, logged here and answered as a bare 500.
+ */
+export function createFinalErrorHandler(logger: Logger): ErrorRequestHandler {
+  return function finalErrorHandler(error: unknown, _req, res, next) {
+    if (res.headersSent) return next(error);
+    const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(res, status, 'bad_request', 'The request could not be read: check the URL (its %-escapes) and the headers.');
+    }
+    logger.error(`Unexpected error in the example app: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    sendError(res, 500, 'internal_error', 'The server failed to answer this request; the error is in its log.');
+  };
+}
