@@ -1,6 +1,5 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { WORKSPACE_PATTERN, type WorkspaceAuth } from '../lib';
-import { sendRefusal } from '../lib/errors';
+import { sendRefusal, WORKSPACE_PATTERN, type WorkspaceAuth } from '../lib';
 import { checkCopyRequest, checkDatasetName, checkRecords } from './datasets-input';
 import type { DatasetRef, DatasetsStore } from './datasets-store';
 import { quote, sendError } from './http-errors';
@@ -93,10 +92,8 @@ export function datasetsRouter(auth: WorkspaceAuth, store: DatasetsStore): Route
     const target = body.value.targetWorkspace ?? from.workspace;
     if (!WORKSPACE_PATTERN.test(target)) return sendRefusal(res, 'invalid_workspace');
     // requireWorkspace checked the source; the target needs the same check, with the same
-    // answer whether or not it exists. The user's current entry counts, as after a reload.
-    const users = auth.users();
-    const user = users.findByUsername((req.user as Express.User).username)?.user;
-    if (!user || !users.canAccess(user, target)) return sendRefusal(res, 'workspace_forbidden');
+    // answer whether or not it exists.
+    if (!auth.canAccess(req.user, target)) return sendRefusal(res, 'workspace_forbidden');
     const to: DatasetRef = { workspace: target, dataset: body.value.name ?? from.dataset };
     const result = store.copy(from, to);
     if (!result.ok && result.reason === 'not_found') return notFound(res, from);

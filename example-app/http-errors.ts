@@ -16,17 +16,13 @@ export function quote(value: unknown): string {
 }
 
 /**
- * The last error handler: whatever reaches it is answered as JSON without a stack trace.
- * Client mistakes that Express itself detects (e.g. a malformed %-escape in the path) keep
- * their 4xx; anything else is a bug of the server, logged here and answered as a bare 500.
+ * The last error handler, after the plugin's `auth.errorHandler` (which answers every error
+ * that blames the request, e.g. a malformed %-escape in the path, as a JSON 4xx). What
+ * reaches it is a bug of the server: logged here, answered as a bare JSON 500.
  */
 export function createFinalErrorHandler(logger: Logger): ErrorRequestHandler {
   return function finalErrorHandler(error: unknown, _req, res, next) {
     if (res.headersSent) return next(error);
-    const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendError(res, status, 'bad_request', 'The request could not be read: check the URL (its %-escapes) and the headers.');
-    }
     logger.error(`Unexpected error in the example app: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     sendError(res, 500, 'internal_error', 'The server failed to answer this request; the error is in its log.');
   };

@@ -55,11 +55,11 @@ export const REFUSALS = {
   },
   invalid_request: {
     status: 400,
-    message: 'The request body could not be read: send valid JSON or form-encoded data.',
+    message: 'The request could not be read: send valid JSON or form-encoded data, and %-escape the URL correctly.',
   },
   payload_too_large: {
     status: 413,
-    message: 'The request body is too large.',
+    message: 'The request body is too large: send less (a login needs only "username" and "password").',
   },
 } as const;
 

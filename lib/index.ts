@@ -4,6 +4,6 @@ export { parseUsersFile, readUsersFile, readUsersFileSync, USERNAME_PATTERN, WOR
 export { UsersIndex } from './users-index';
 export { describeHashProblem, hashPassword, verifyPassword } from './passwords';
 export { API_KEY_HEADERS, BearerStrategy } from './strategies';
-export { ConfigError, REFUSALS, UsersFileError, type Problem, type RefusalCode } from './errors';
+export { ConfigError, REFUSALS, sendRefusal, UsersFileError, type Problem, type RefusalCode } from './errors';
 export type { LoginRateLimitOptions } from './login-limiter';
 export type { Logger, UserRecord, WorkspaceUser } from './types';

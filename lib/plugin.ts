@@ -9,7 +9,7 @@ import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
 import { isRefusal, sendRefusal } from './errors';
 import { createLoginLimiter, type LoginRateLimitOptions } from './login-limiter';
 import { reportMiddlewareMisuse } from './middleware-misuse';
-import { createRequireWorkspace } from './require-workspace';
+import { createRequireWorkspace, judgeWorkspace } from './require-workspace';
 import {
   API_KEY_HEADERS,
   createApiKeyStrategy,
@@ -66,7 +66,9 @@ export interface WorkspaceAuth extends Router {
   meHandler: RequestHandler[];
   /** Selects and checks the request's workspace; `requireWorkspace('name')` guards one workspace. */
   requireWorkspace: (workspace?: string) => RequestHandler;
-  /** Answers unreadable or oversized request bodies with a JSON 400/413; passes other errors on. */
+  /** Whether the user may access the workspace now, by requireWorkspace's rules: for a second workspace in one request (the target of a copy). */
+  canAccess: (user: Pick<WorkspaceUser, 'username'> | undefined, workspace: string) => boolean;
+  /** Answers errors of the request itself (unreadable body or URL, too large: any 4xx) as JSON; passes other errors on. */
   errorHandler: ErrorRequestHandler;
   /** The users in force now. */
   users: () => UsersIndex;
@@ -86,11 +88,16 @@ const prefixedConsole: Logger = {
   error: (message) => console.error(`[express-workspace-auth] ${message}`),
 };
 
-/** Body-parser failures carry a 4xx status and a `type`; nothing else is ours to answer. */
-function createBodyErrorHandler(realm: string): ErrorRequestHandler {
-  return function bodyErrorHandler(error: { type?: unknown; status?: unknown }, _req, res, next) {
-    if (typeof error?.type !== 'string' || typeof error.status !== 'number' || error.status >= 500) return next(error);
-    sendRefusal(res, error.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_request', realm);
+/**
+ * Errors that blame the request carry a 4xx status (body-parser's, Express's for a malformed
+ * %-escape in a path): answered as JSON, never Express's HTML page with a stack trace.
+ * Anything else is the app's to handle.
+ */
+function createRequestErrorHandler(realm: string): ErrorRequestHandler {
+  return function requestErrorHandler(error: { status?: unknown; statusCode?: unknown } | null, _req, res, next) {
+    const status = error?.status ?? error?.statusCode;
+    if (res.headersSent || typeof status !== 'number' || status < 400 || status >= 500) return next(error);
+    sendRefusal(res, status === 413 ? 'payload_too_large' : 'invalid_request', realm);
   };
 }
 
@@ -165,7 +172,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) authenticator.use(strategy.name as string, strategy);
 
   const authenticate = createAuthenticate(authenticator, realm);
-  const errorHandler = createBodyErrorHandler(realm);
+  const errorHandler = createRequestErrorHandler(realm);
 
   const login: RequestHandler = function login(req, res, next) {
     authenticator.authenticate(STRATEGY_NAMES.password, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
@@ -202,6 +209,8 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     tokenHandler,
     meHandler,
     requireWorkspace: createRequireWorkspace(getUsers, realm),
+    canAccess: (user: Pick<WorkspaceUser, 'username'> | undefined, workspace: string) =>
+      !('refuse' in judgeWorkspace(source.current, user, () => workspace)),
     errorHandler,
     users: getUsers,
     reload: () => source.reload(),

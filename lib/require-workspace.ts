@@ -1,7 +1,8 @@
 import type { Request, RequestHandler } from 'express';
-import { sendRefusal } from './errors';
+import { sendRefusal, type RefusalCode } from './errors';
 import { reportMiddlewareMisuse } from './middleware-misuse';
 import { WORKSPACE_PATTERN } from './users-file';
+import type { WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
 
 /**
@@ -25,6 +26,24 @@ const USED_UNCALLED = {
 };
 
 /**
+ * Whether a user may work in a workspace, by the users in force now: the user's current
+ * entry counts (a reload may have removed or disabled them), then the name, then access.
+ */
+export function judgeWorkspace(
+  users: UsersIndex,
+  user: Pick<WorkspaceUser, 'username'> | undefined,
+  workspace: (current: WorkspaceUser) => unknown,
+): { user: WorkspaceUser; workspace: string } | { refuse: RefusalCode } {
+  const record = user ? users.findByUsername(user.username) : undefined;
+  if (!record) return { refuse: 'not_authenticated' };
+  if (record.user.disabled) return { refuse: 'user_disabled' };
+  const selected = workspace(record.user);
+  if (typeof selected !== 'string' || !WORKSPACE_PATTERN.test(selected)) return { refuse: 'invalid_workspace' };
+  if (!users.canAccess(record.user, selected)) return { refuse: 'workspace_forbidden' };
+  return { user: record.user, workspace: selected };
+}
+
+/**
  * Makes `requireWorkspace`: selects the request's workspace (or guards one fixed
  * workspace), checks the user may access it, and sets `req.workspace` and `req.workspaces`.
  */
@@ -39,16 +58,10 @@ export function createRequireWorkspace(getUsers: () => UsersIndex, realm: string
     }
     return function workspaceGuard(req, res, next) {
       const users = getUsers();
-      // The user's current entry, not the one they authenticated with: a reload may have changed it.
-      const record = req.user ? users.findByUsername(req.user.username) : undefined;
-      if (!record) return sendRefusal(res, 'not_authenticated', realm);
-      if (record.user.disabled) return sendRefusal(res, 'user_disabled', realm);
-      const user = record.user;
-      const workspace = fixedWorkspace ?? requestedWorkspace(req) ?? user.username;
-      if (typeof workspace !== 'string' || !WORKSPACE_PATTERN.test(workspace)) return sendRefusal(res, 'invalid_workspace', realm);
-      if (!users.canAccess(user, workspace)) return sendRefusal(res, 'workspace_forbidden', realm);
-      req.workspace = workspace;
-      req.workspaces = users.workspacesOf(user);
+      const verdict = judgeWorkspace(users, req.user, (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
+      if ('refuse' in verdict) return sendRefusal(res, verdict.refuse, realm);
+      req.workspace = verdict.workspace;
+      req.workspaces = users.workspacesOf(verdict.user);
       next();
     };
   };

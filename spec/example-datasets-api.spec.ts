@@ -232,8 +232,8 @@ describe('the datasets API', () => {
 
     it('answers a malformed %-escape in the path with a JSON 400, not an HTML page with a stack trace', async () => {
       const app = build();
-      expectRefusal(await request(app).get('/api/workspaces/user1/datasets/%E0%A4%A/records').set(key('user1')), 400, 'bad_request');
-      expectRefusal(await request(app).get('/api/workspaces/%E0%A4%A/datasets').set(key('user1')), 400, 'bad_request');
+      expectRefusal(await request(app).get('/api/workspaces/user1/datasets/%E0%A4%A/records').set(key('user1')), 400, 'invalid_request');
+      expectRefusal(await request(app).get('/api/workspaces/%E0%A4%A/datasets').set(key('user1')), 400, 'invalid_request');
     });
 
     it('answers unknown API routes with a JSON 404', async () => {

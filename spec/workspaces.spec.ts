@@ -136,3 +136,32 @@ describe('without an authenticated user', () => {
     expect(response.body).toEqual({ code: 'not_authenticated', message: expect.stringContaining('authenticate middleware before requireWorkspace') });
   });
 });
+
+describe('auth.canAccess(user, workspace), for a second workspace in one request', () => {
+  it.each([
+    ['user2', 'client_projects', true],
+    ['user2', 'user2', true],
+    ['user2', 'user1', false],
+    ['user3', 'user1', true],
+    ['user3', 'no-such-team', false],
+    ['user2', 'a b', false],
+    ['user2', 'toString', false],
+    ['sleepy', 'sleepy', false],
+    ['ghost', 'ghost', false],
+  ])('%s → %s: %s', (username, workspace, allowed) => {
+    expect(auth.canAccess({ username }, workspace)).toBe(allowed);
+  });
+
+  it('is false without a user', () => {
+    expect(auth.canAccess(undefined, 'user1')).toBe(false);
+  });
+});
+
+describe('errors that blame the request', () => {
+  it('answer a malformed %-escape in the path with a JSON 400, not an HTML stack trace', async () => {
+    const response = await request(app).get('/ws/%E0%A4%A').set(as('user3'));
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.body).toEqual({ code: 'invalid_request', message: expect.stringContaining('%-escape') });
+  });
+});
