@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../lib';
 import { createApp, type ExampleAppOptions } from '../example-app/app';
+import { recordingLogger, SECRET } from './helpers';
+
+export { recordingLogger };
 
 /** The example users file: user1 (own workspace), user2 (+ client_projects), user3 (super-user). */
 export const EXAMPLE_USERS_FILE = path.join(__dirname, '..', 'example-app', 'users.example.yml');
@@ -13,23 +16,12 @@ export const DEMO = {
   user3: { password: 'user3-password', apiKey: 'ThisIsTheUser3APIKEY' },
 } as const;
 
-/** A logger that keeps what it is told, so tests stay quiet and can look. */
-export function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (message) => lines.push(`info: ${message}`),
-    warn: (message) => lines.push(`warn: ${message}`),
-    error: (message) => lines.push(`error: ${message}`),
-  };
-}
-
 /** The example app with the example users, independent of the environment. */
 export function exampleApp(options: Omit<ExampleAppOptions, 'auth'> & { usersFile?: string; logger?: Logger } = {}) {
   const { usersFile = EXAMPLE_USERS_FILE, logger = recordingLogger(), ...rest } = options;
   return createApp({
     ...rest,
-    auth: { usersFile, env: {}, secretKey: 'test-secret-key-at-least-32-characters!!', watch: false, logger },
+    auth: { usersFile, env: {}, secretKey: SECRET, watch: false, logger },
   });
 }
 

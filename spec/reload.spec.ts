@@ -4,6 +4,9 @@ import request from 'supertest';
 import { UsersFileError, workspaceAuth, type UsersIndex, type WorkspaceAuth } from '../lib';
 import { entry, makeApp, recordingLogger, tempDir, SECRET } from './helpers';
 
+// Tests wait for reload events, never fixed sleeps; under a loaded CI machine an event can take seconds.
+jest.setTimeout(30_000);
+
 const KEYS = { alice: '"alice-key-0123456789abcdef"', bob: '"bob-key-0123456789abcdef"' };
 const alice = (fields: Record<string, string> = {}) => entry('alice', { api_key: KEYS.alice, workspaces: '[]', ...fields });
 const bob = (fields: Record<string, string> = {}) => entry('bob', { api_key: KEYS.bob, workspaces: '[team]', ...fields });
