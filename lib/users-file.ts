@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import { closestName } from './did-you-mean';
@@ -197,12 +197,49 @@ export function isMissingFileError(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
-/** Reads and validates a users file, at start-up. */
-export function readUsersFileSync(file: string): UserRecord[] {
-  return parseUsersFile(readFileSync(file, 'utf8'), file);
+/** A read failure other than a missing file (which callers decide on) as a UsersFileError that says what to check. */
+function unreadable(error: unknown, file: string): unknown {
+  if (isMissingFileError(error) || error instanceof UsersFileError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code ?? String(error);
+  return new UsersFileError(file, [
+    { where: file, message: `cannot be read (${code}): it must be a YAML file that this process may read.` },
+  ]);
 }
 
-/** Reads and validates a users file without blocking, for reloads. */
+/** The text of a users file, at start-up. A missing file is an ENOENT error, for the caller to decide on. */
+export function readUsersFileTextSync(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw unreadable(error, file);
+  }
+}
+
+/** The text of a users file, without blocking, for reloads. */
+export function readUsersFileText(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((error: unknown) => {
+    throw unreadable(error, file);
+  });
+}
+
+export const MISSING_FILE = 'missing';
+
+/** What the file system says of the file (inode, size, times), or MISSING_FILE: it changes when the file does. */
+export async function usersFileFingerprint(file: string): Promise<string> {
+  try {
+    const { ino, size, mtimeMs, ctimeMs } = await stat(file);
+    return `${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+  } catch (error) {
+    return isMissingFileError(error) ? MISSING_FILE : `unreadable:${String((error as NodeJS.ErrnoException).code)}`;
+  }
+}
+
+/** Reads and validates a users file, at start-up. */
+export function readUsersFileSync(file: string): UserRecord[] {
+  return parseUsersFile(readUsersFileTextSync(file), file);
+}
+
+/** Reads and validates a users file without blocking. */
 export async function readUsersFile(file: string): Promise<UserRecord[]> {
-  return parseUsersFile(await readFile(file, 'utf8'), file);
+  return parseUsersFile(await readUsersFileText(file), file);
 }

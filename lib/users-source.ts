@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import { UsersFileError } from './errors';
 import type { UserRecord } from './types';
-import { isMissingFileError, readUsersFile, readUsersFileSync } from './users-file';
+import {
+  isMissingFileError,
+  MISSING_FILE,
+  parseUsersFile,
+  readUsersFileText,
+  readUsersFileTextSync,
+  usersFileFingerprint,
+} from './users-file';
 import { UsersIndex } from './users-index';
 
 export interface UsersSourceOptions {
@@ -24,25 +31,36 @@ export interface UsersSourceEvents {
   'reload-error': [error: Error];
 }
 
+/** What the last read of the file found: its content (or MISSING_FILE), and the refusal if it was refused. */
+interface LastRead {
+  digest: string;
+  error?: Error;
+}
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64');
+
 /**
  * The users in force: loaded at start, reloaded when the file changes. Each version is an
  * immutable UsersIndex swapped in whole, so a request never sees half of a reload.
  */
 export class UsersSource extends EventEmitter<UsersSourceEvents> {
   private index: UsersIndex;
+  private lastRead: LastRead;
   private pending: Promise<UsersIndex> | undefined;
   private queued: Promise<UsersIndex> | undefined;
-  private readonly onStat: ((current: Stats, previous: Stats) => void) | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private lastFingerprint: string | undefined;
+  private recheckContent = false;
+  private polling = false;
 
   /** True when no users file exists and the default user is in force. */
   readonly usingDefaultUser: boolean;
 
   constructor(private readonly options: UsersSourceOptions) {
     super();
-    let records: UserRecord[];
+    let text: string | undefined;
     try {
-      records = readUsersFileSync(options.file);
-      this.usingDefaultUser = false;
+      text = readUsersFileTextSync(options.file);
     } catch (error) {
       if (!isMissingFileError(error)) throw error;
       if (options.explicit) {
@@ -51,19 +69,16 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
           { where: options.file, message: 'does not exist. Fix the path in ARGILLA_LOCAL_AUTH_USERS_DB_FILE (or the usersFile option), or create the file.' },
         ]);
       }
-      records = [options.defaultUser];
-      this.usingDefaultUser = true;
     }
-    this.index = new UsersIndex(records, this.usingDefaultUser ? 'default user' : options.file);
+    this.usingDefaultUser = text === undefined;
+    this.index =
+      text === undefined ? new UsersIndex([options.defaultUser], 'default user') : new UsersIndex(parseUsersFile(text, options.file), options.file);
+    this.lastRead = { digest: text === undefined ? MISSING_FILE : digestOf(text) };
 
     if (options.watch) {
       // Polling the path (not the inode) sees in-place writes and atomic rename-over saves alike.
-      this.onStat = (current, previous) => {
-        if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino || current.size !== previous.size) {
-          this.reload().catch(() => undefined); // refusals are reported through 'reload-error'
-        }
-      };
-      watchFile(options.file, { interval: options.watchIntervalMs, persistent: false }, this.onStat);
+      this.timer = setInterval(() => void this.poll(), options.watchIntervalMs);
+      this.timer.unref();
     }
   }
 
@@ -93,27 +108,69 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     return this.queued;
   }
 
-  private async readAndSwap(): Promise<UsersIndex> {
+  private async poll(): Promise<void> {
+    if (this.polling) return; // a slow read of a big file must not pile up polls
+    this.polling = true;
     try {
-      const records = await readUsersFile(this.options.file);
-      this.index = new UsersIndex(records, this.options.file);
-      this.emit('reload', this.index);
-      return this.index;
-    } catch (caught) {
-      const error = isMissingFileError(caught)
-        ? new UsersFileError(this.options.file, [
-            { where: this.options.file, message: 'was deleted or moved. The last good users stay in force until the file is back.' },
-          ])
-        : caught instanceof Error
-          ? caught
-          : new Error(String(caught));
-      this.emit('reload-error', error);
-      throw error;
+      const fingerprint = await usersFileFingerprint(this.options.file);
+      const changed = fingerprint !== this.lastFingerprint;
+      if (!changed && !this.recheckContent) return;
+      this.lastFingerprint = fingerprint;
+      // File times are as coarse as a kernel tick: a save within one tick of the version just
+      // read can leave inode, size and times as they were. So the poll after a read compares
+      // the content once more.
+      this.recheckContent = changed && fingerprint !== MISSING_FILE;
+      await this.reload().catch(() => undefined); // refusals are reported through 'reload-error'
+    } finally {
+      this.polling = false;
     }
+  }
+
+  /** One read: the same content as the last read gives the same outcome, reported only once. */
+  private async readAndSwap(): Promise<UsersIndex> {
+    const file = this.options.file;
+    const before = await usersFileFingerprint(file);
+    let text: string | undefined;
+    try {
+      text = await readUsersFileText(file);
+    } catch (error) {
+      if (!isMissingFileError(error)) return this.refuse(`unreadable:${before}`, error);
+    }
+    const digest = text === undefined ? MISSING_FILE : digestOf(text);
+    if (digest === this.lastRead.digest) {
+      if (this.lastRead.error) throw this.lastRead.error;
+      return this.index;
+    }
+    if (text === undefined) {
+      return this.refuse(MISSING_FILE, new UsersFileError(file, [
+        { where: file, message: 'was deleted or moved. The last good users stay in force until the file is back.' },
+      ]));
+    }
+    let records: UserRecord[];
+    try {
+      records = parseUsersFile(text, file);
+    } catch (error) {
+      // A file written in place can be read half-written: if it changed during the read, the
+      // next poll reads it whole, and this refusal is neither reported nor remembered.
+      if ((await usersFileFingerprint(file)) !== before) throw error;
+      return this.refuse(digest, error);
+    }
+    this.lastRead = { digest };
+    this.index = new UsersIndex(records, file);
+    this.emit('reload', this.index);
+    return this.index;
+  }
+
+  /** Reports a refusal, once for the same content, and keeps the users in force. */
+  private refuse(digest: string, caught: unknown): never {
+    const error = caught instanceof Error ? caught : new Error(String(caught));
+    if (digest !== this.lastRead.digest || !this.lastRead.error) this.emit('reload-error', error);
+    this.lastRead = { digest, error };
+    throw error;
   }
 
   /** Stops watching, so the process can exit. */
   close(): void {
-    if (this.onStat) unwatchFile(this.options.file, this.onStat);
+    if (this.timer) clearInterval(this.timer);
   }
 }

@@ -1,6 +1,6 @@
 import { parseUsersFile, UsersFileError, UsersIndex } from '../lib';
-import { readUsersFileSync } from '../lib/users-file';
-import { entry, hashes, USERS_FILE } from './helpers';
+import { readUsersFile, readUsersFileSync } from '../lib/users-file';
+import { entry, FIXTURES, hashes, USERS_FILE } from './helpers';
 
 /** The problems reported for a file, as "where: message" lines. */
 function problemsOf(yaml: string): string[] {
@@ -202,5 +202,16 @@ describe('prototype keys', () => {
       expect(index.findByApiKey(name)).toBeUndefined();
     }
     expect(index.knownWorkspaces).toEqual(['alice']);
+  });
+});
+
+describe('a users file that cannot be read', () => {
+  it('is refused with what to check, not a bare system error', async () => {
+    expect(() => readUsersFileSync(FIXTURES)).toThrow(`The users file ${FIXTURES} has 1 problem:\n  - ${FIXTURES}: cannot be read (EISDIR): it must be a YAML file that this process may read.`);
+    await expect(readUsersFile(FIXTURES)).rejects.toThrow('cannot be read (EISDIR)');
+  });
+
+  it('is missing: an ENOENT error, for the caller to decide on', () => {
+    expect(() => readUsersFileSync(`${FIXTURES}/nope.yml`)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 });
