@@ -224,11 +224,11 @@ export function readUsersFileText(file: string): Promise<string> {
 
 export const MISSING_FILE = 'missing';
 
-/** What the file system says of the file (inode, size, times), or MISSING_FILE: it changes when the file does. */
+/** What the file system says of the file (inode, size, modification time), or MISSING_FILE: it changes when the file does. */
 export async function usersFileFingerprint(file: string): Promise<string> {
   try {
-    const { ino, size, mtimeMs, ctimeMs } = await stat(file);
-    return `${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+    const { ino, size, mtimeMs } = await stat(file);
+    return `${ino}:${size}:${mtimeMs}`;
   } catch (error) {
     return isMissingFileError(error) ? MISSING_FILE : `unreadable:${String((error as NodeJS.ErrnoException).code)}`;
   }

@@ -117,8 +117,8 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
       if (!changed && !this.recheckContent) return;
       this.lastFingerprint = fingerprint;
       // File times are as coarse as a kernel tick: a save within one tick of the version just
-      // read can leave inode, size and times as they were. So the poll after a read compares
-      // the content once more.
+      // read can leave inode, size and time as they were (an atomic save may even reuse the
+      // freed inode). So the poll after a read compares the content once more.
       this.recheckContent = changed && fingerprint !== MISSING_FILE;
       await this.reload().catch(() => undefined); // refusals are reported through 'reload-error'
     } finally {
@@ -161,10 +161,10 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     return this.index;
   }
 
-  /** Reports a refusal, once for the same content, and keeps the users in force. */
+  /** Reports a refusal and remembers it for this content; the users in force stay. */
   private refuse(digest: string, caught: unknown): never {
     const error = caught instanceof Error ? caught : new Error(String(caught));
-    if (digest !== this.lastRead.digest || !this.lastRead.error) this.emit('reload-error', error);
+    this.emit('reload-error', error);
     this.lastRead = { digest, error };
     throw error;
   }
