@@ -220,6 +220,15 @@ describe('reload()', () => {
     quiet.auth.close();
   });
 
+  it('rejects again for the same invalid file, reported once', async () => {
+    const quiet = makeApp({ usersFile: file, watch: false, logger });
+    writeFileSync(file, '- username: Alice\n');
+    await expect(quiet.auth.reload()).rejects.toThrow(/has 3 problems/);
+    await expect(quiet.auth.reload()).rejects.toThrow(/has 3 problems/);
+    expect(logger.lines.filter((line) => line.startsWith('error: Refused'))).toHaveLength(1);
+    quiet.auth.close();
+  });
+
   it('reads once more for calls made during a read, so the last save wins', async () => {
     const quiet = makeApp({ usersFile: file, watch: false });
     writeFileSync(file, alice());
