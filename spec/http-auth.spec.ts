@@ -45,7 +45,7 @@ describe('POST /api/security/token', () => {
     ['user3', 'passlib $2y$'],
     ['htuser', 'htpasswd -nbB $2y$'],
     ['constructor', "the seed's passlib CryptContext, cost 12"],
-  ] as const)('logs in %s, whose hash was made by %s', async (username) => {
+  ] as const)('logs in %s, whose hash was made by %s', async (username, _madeBy) => {
     expect((await login(username, USERS[username].password)).status).toBe(200);
   });
 
