@@ -1,0 +1,352 @@
+/**
+ * `npm run bench` (issue 7): the cost of auth per request, at login, and with a big users
+ * file, side by side in one run. Servers and load generators (autocannon) each run in a
+ * process of their own; this process only orchestrates, and kills them all at the end.
+ *
+ * BENCH_SECONDS (default 5) is the length of each load phase, BENCH_ROUNDS (default 2) how
+ * often the throughput comparisons repeat, interleaved; the best round counts, since noise
+ * from other work on the machine only ever slows a run down. BENCH_ONLY=1,4 runs only
+ * those parts (while working on one); a full run is all six.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import bcrypt from 'bcrypt';
+import { benchUsers, makeKeys, usersYaml, writeAtomically, type BenchUsers } from './make-users';
+import { autocannon, killChildren, run, startServer, tsxArgs, type BenchServer, type LoadOptions, type LoadResult } from './processes';
+import { median, ms, pct, report, summary, table } from './report';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const PASSWORD = 'bench-password';
+const COST = 10;
+const CORES = os.availableParallelism();
+/** The library's default bound on bcrypt hashes at once (lib/passwords.ts). */
+const BOUND = Math.max(1, CORES - 1);
+/** Connections of the API-key load: enough to keep one server core busy. */
+const CONNECTIONS = 10;
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(',').map((part) => part.trim()));
+
+const step = (text: string) => process.stderr.write(`\n${text}\n`);
+
+function keyLoad(server: BenchServer, apiKey: string, seconds = SECONDS): LoadOptions {
+  return { url: `${server.url}/guarded`, seconds, connections: CONNECTIONS, headers: { 'X-API-Key': apiKey } };
+}
+
+function loginLoad(server: BenchServer, username: string, password: string, connections: number, seconds = SECONDS): LoadOptions {
+  return {
+    url: `${server.url}/api/security/token`,
+    seconds,
+    connections,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  };
+}
+
+/** A load run whose requests must all succeed: a bench that measures 401s measures nothing. */
+async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon(options);
+  if (result.ok === 0 || result.failed > 0) {
+    throw new Error(`${options.method ?? 'GET'} ${options.url}: ${result.failed} failed, ${result.ok} ok`);
+  }
+  return result;
+}
+
+/** A load run with the server's CPU for it: CPU per request shows whether the server or the generator was the limit. */
+async function measured(server: BenchServer, options: LoadOptions): Promise<LoadResult & { cpuUsPerRequest: number; cpuCores: number }> {
+  await server.mark();
+  const result = await load(options);
+  const stats = await server.stats();
+  return { ...result, cpuCores: stats.cpuCores, cpuUsPerRequest: (stats.cpuCores * 1e6) / result.rps };
+}
+
+/** Runs the loads in turn, ROUNDS times over, and keeps each one's best round. */
+async function interleaved<K extends string>(
+  server: (key: K) => BenchServer,
+  loads: Record<K, LoadOptions>,
+): Promise<Record<K, LoadResult & { cpuUsPerRequest: number; cpuCores: number }>> {
+  const best = {} as Record<K, LoadResult & { cpuUsPerRequest: number; cpuCores: number }>;
+  for (const key of Object.keys(loads) as K[]) await load({ ...loads[key], seconds: 1 }); // warm up the JIT
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const key of Object.keys(loads) as K[]) {
+      const result = await measured(server(key), loads[key]);
+      const previous = best[key];
+      if (!previous || result.rps > previous.rps) best[key] = result;
+    }
+  }
+  return best;
+}
+
+async function login(server: BenchServer, username: string, password: string): Promise<{ status: number; token?: string }> {
+  const response = await fetch(`${server.url}/api/security/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  return { status: response.status, ...(body.access_token ? { token: body.access_token } : {}) };
+}
+
+const rps = (result: LoadResult) => `${Math.round(result.rps)}/s`;
+const cpu = (result: { cpuUsPerRequest: number; cpuCores: number }) =>
+  `server ${result.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${result.cpuCores.toFixed(2)} cores`;
+
+/** 1. The same trivial handler without auth, and behind authenticate + requireWorkspace(). */
+async function perRequestOverhead(server: BenchServer, users: BenchUsers): Promise<void> {
+  step('1. Per-request overhead (10 users)');
+  const { token } = await login(server, users.team.username, PASSWORD);
+  if (!token) throw new Error('bench login failed');
+  const guarded = `${server.url}/guarded`;
+  const best = await interleaved(() => server, {
+    plain: { url: `${server.url}/plain`, seconds: SECONDS, connections: CONNECTIONS },
+    apiKey: { url: guarded, seconds: SECONDS, connections: CONNECTIONS, headers: { 'X-API-Key': users.team.apiKey } },
+    bearer: { url: guarded, seconds: SECONDS, connections: CONNECTIONS, headers: { Authorization: `Bearer ${token}` } },
+  });
+  report({ part: '1', measure: 'no auth (baseline)', figure: '100%', target: '-', pass: undefined, detail: `${rps(best.plain)}, ${cpu(best.plain)}` });
+  for (const [kind, result] of [['API key', best.apiKey], ['bearer token', best.bearer]] as const) {
+    const ratio = result.rps / best.plain.rps;
+    report({
+      part: '1',
+      measure: `${kind} vs no auth`,
+      figure: pct(ratio),
+      target: '>= 90%',
+      pass: ratio >= 0.9,
+      detail: `${rps(result)}, p99 ${ms(result.p99Ms)} vs ${ms(best.plain.p99Ms)}, ${cpu(result)}`,
+    });
+  }
+}
+
+/** 2. 10 users vs 100,000: loading them (check, app start), API-key throughput, memory. */
+async function usersFileScale(small: BenchServer, big: BenchServer, files: { small: string; big: string }, users: { small: BenchUsers; big: BenchUsers }): Promise<void> {
+  step('2. Scale of the users file (10 vs 100,000 users)');
+  const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
+  const checkSmall = await run(process.execPath, [cli, 'check', files.small], { timeoutMs: 60_000 });
+  const checkBig = await run(process.execPath, [cli, 'check', files.big], { timeoutMs: 60_000 });
+  if (checkBig.code !== 0 || !checkBig.stdout.includes('100000 users')) throw new Error(`check failed: ${checkBig.stdout}${checkBig.stderr}`);
+  report({ part: '2', measure: 'check, 100,000 users', figure: ms(checkBig.ms), target: '< 3 s', pass: checkBig.ms < 3000, detail: `10 users: ${ms(checkSmall.ms)} (node start-up)` });
+  report({
+    part: '2',
+    measure: 'app start, 100,000 users',
+    figure: ms(big.startMs),
+    target: '< 3 s',
+    pass: big.startMs < 3000,
+    detail: `spawn to listening; workspaceAuth() ${ms(big.loadMs)}; 10 users: ${ms(small.startMs)}`,
+  });
+
+  const servers = { small, big, smallSuper: small, bigSuper: big };
+  const best = await interleaved((key) => servers[key], {
+    small: keyLoad(small, users.small.team.apiKey),
+    big: keyLoad(big, users.big.team.apiKey),
+    smallSuper: keyLoad(small, users.small.superuser.apiKey),
+    bigSuper: keyLoad(big, users.big.superuser.apiKey),
+  });
+  for (const [kind, ofSmall, ofBig] of [['team user', best.small, best.big], ['super-user', best.smallSuper, best.bigSuper]] as const) {
+    const ratio = ofBig.rps / ofSmall.rps;
+    report({
+      part: '2',
+      measure: `API key, 100,000 vs 10 users (${kind})`,
+      figure: pct(ratio),
+      target: '>= 95%',
+      pass: ratio >= 0.95,
+      detail: `${rps(ofBig)} vs ${rps(ofSmall)}; p99 ${ms(ofBig.p99Ms)} vs ${ms(ofSmall.p99Ms)}`,
+    });
+  }
+  const [smallStats, bigStats] = [await small.stats(), await big.stats()];
+  report({
+    part: '2',
+    measure: 'resident memory, 100,000 vs 10 users',
+    figure: `${bigStats.rssMb.toFixed(0)} MB vs ${smallStats.rssMb.toFixed(0)} MB`,
+    target: 'reported',
+    pass: undefined,
+    detail: `after the load; at start ${big.rssMb.toFixed(0)} vs ${small.rssMb.toFixed(0)} MB; heap ${bigStats.heapMb.toFixed(0)} vs ${smallStats.heapMb.toFixed(0)} MB`,
+  });
+}
+
+/** 3. Logins/s against the same number of bcrypt.compare loops in a bare process. */
+async function loginThroughput(server: BenchServer, users: BenchUsers): Promise<void> {
+  step(`3. Login throughput vs the bcrypt limit (cost ${COST}, ${BOUND} at once)`);
+  await load(loginLoad(server, users.team.username, PASSWORD, 4, 1));
+  const logins = await load(loginLoad(server, users.team.username, PASSWORD, 4, SECONDS + 1));
+  const raw = await run(process.execPath, tsxArgs('bcrypt-limit.ts', [String(BOUND), String(SECONDS), String(COST)]), { timeoutMs: 60_000 });
+  if (raw.code !== 0) throw new Error(`bcrypt-limit failed: ${raw.stderr}`);
+  const limit = (JSON.parse(raw.stdout) as { comparesPerSecond: number }).comparesPerSecond;
+  const ratio = logins.rps / limit;
+  report({
+    part: '3',
+    measure: 'logins/s vs raw bcrypt.compare',
+    figure: pct(ratio),
+    target: '>= 80%',
+    pass: ratio >= 0.8,
+    detail: `${logins.rps.toFixed(1)}/s vs ${limit.toFixed(1)}/s, ${BOUND} at once; login p50 ${ms(logins.p50Ms)}`,
+  });
+}
+
+/** 4. API-key requests with and without a concurrent login storm; the server's event-loop delay. */
+async function loginStorm(server: BenchServer, users: BenchUsers, label: string, judged: boolean): Promise<void> {
+  await load({ ...keyLoad(server, users.team.apiKey), seconds: 1 });
+  await server.mark();
+  const calm = await load(keyLoad(server, users.team.apiKey));
+  const calmStats = await server.stats();
+  await server.mark();
+  // Two autocannon processes at once: API keys, and logins from 8 connections.
+  const [storm, logins] = await Promise.all([load(keyLoad(server, users.team.apiKey)), load(loginLoad(server, users.team.username, PASSWORD, 8))]);
+  const stormStats = await server.stats();
+  report({
+    part: '4',
+    measure: `event-loop delay p99 in the storm (${label})`,
+    figure: ms(stormStats.eldP99Ms),
+    target: judged ? '< 20 ms' : 'reported',
+    pass: judged ? stormStats.eldP99Ms < 20 : undefined,
+    detail: `max ${ms(stormStats.eldMaxMs)}; without storm p99 ${ms(calmStats.eldP99Ms)}; server ${stormStats.cpuCores.toFixed(2)} cores`,
+  });
+  report({
+    part: '4',
+    measure: `API key in the storm vs without (${label})`,
+    figure: pct(storm.rps / calm.rps),
+    target: 'reported',
+    pass: undefined,
+    detail: `p99 ${ms(storm.p99Ms)} vs ${ms(calm.p99Ms)}; ${logins.rps.toFixed(1)} logins/s meanwhile`,
+  });
+}
+
+/** 5. Unknown users and wrong passwords of known users must take the same time. */
+async function timingEquality(server: BenchServer, users: BenchUsers): Promise<void> {
+  step('5. Timing: unknown user vs wrong password');
+  const timed = async (username: string): Promise<number> => {
+    const started = performance.now();
+    const { status } = await login(server, username, 'not-the-password');
+    if (status !== 401) throw new Error(`a wrong login answered ${status}`);
+    return performance.now() - started;
+  };
+  const unknown: number[] = [];
+  const wrong: number[] = [];
+  // One at a time, alternating, so both kinds see the same machine; the first pair warms up.
+  for (let i = 0; i < 31; i++) {
+    const [a, b] = [await timed(`nobody-${i}`), await timed(users.team.username)];
+    if (i > 0) unknown.push(a), wrong.push(b);
+  }
+  const ratio = median(unknown) / median(wrong);
+  report({
+    part: '5',
+    measure: 'median login, unknown user / wrong password',
+    figure: ratio.toFixed(3),
+    target: '0.9-1.1',
+    pass: ratio >= 0.9 && ratio <= 1.1,
+    detail: `${ms(median(unknown))} vs ${ms(median(wrong))}, ${unknown.length} each`,
+  });
+}
+
+/** 6. A 10,000-user file rewritten (temp + rename) during API-key load: no request may fail. */
+async function reloadUnderLoad(file: string, hash: string, keys: string[]): Promise<void> {
+  step('6. Reload under load (10,000 users, 4 atomic rewrites)');
+  const server = await startServer({ usersFile: file, watch: true });
+  try {
+    const users = benchUsers(keys);
+    const seconds = SECONDS + 3;
+    const versions = [1, 2, 3, 4].map((variant) => usersYaml(keys.length, hash, keys, variant));
+    await load({ ...keyLoad(server, users.team.apiKey), seconds: 1 });
+    await server.mark();
+    const running = autocannon(keyLoad(server, users.team.apiKey, seconds));
+    const writes: number[] = [];
+    for (const [i, content] of versions.entries()) {
+      await new Promise((resolve) => setTimeout(resolve, i === 0 ? 1500 : (seconds * 1000 - 2500) / versions.length));
+      writes.push(performance.timeOrigin + performance.now());
+      writeAtomically(file, content);
+    }
+    const result = await running;
+    const stats = await server.stats();
+    // Each write's reload: the first reload event after it.
+    const times = writes.map((at) => server.reloads.find((reload) => reload.at > at)?.at ?? Number.NaN).map((at, i) => at - (writes[i] as number));
+    const seen = times.filter((time) => Number.isFinite(time));
+    report({
+      part: '6',
+      measure: 'failed requests during 4 reloads',
+      figure: String(result.failed),
+      target: '0',
+      pass: result.failed === 0 && server.reloads.length === versions.length,
+      detail: `${result.ok} ok; ${server.reloads.length} reloads; p99 ${ms(result.p99Ms)}, max ${ms(result.maxMs)}; event-loop delay max ${ms(stats.eldMaxMs)}`,
+    });
+    report({
+      part: '6',
+      measure: 'reload time, write to reload event',
+      figure: seen.length ? `max ${ms(Math.max(...seen))}` : 'none',
+      target: '< 2 s (spec §5)',
+      pass: seen.length === versions.length && Math.max(...seen) < 2000,
+      detail: `each: ${times.map((time) => ms(time)).join(', ')}; polling every 500 ms`,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const load1 = os.loadavg()[0] as number;
+  process.stderr.write(`express-workspace-auth bench: ${CORES} cores (availableParallelism), load average ${load1.toFixed(2)}, ${SECONDS} s phases, ${ROUNDS} rounds\n`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ewa-bench-'));
+  const servers: BenchServer[] = [];
+  try {
+    // One hash for every user: the bench measures lookups, not 100,000 bcrypt runs.
+    const hash = await bcrypt.hash(PASSWORD, COST);
+    const keys = { small: makeKeys(10), big: makeKeys(100_000), reload: makeKeys(10_000) };
+    const files = { small: path.join(dir, 'users-10.yml'), big: path.join(dir, 'users-100000.yml'), reload: path.join(dir, 'users-10000.yml') };
+    writeFileSync(files.small, usersYaml(10, hash, keys.small));
+    writeFileSync(files.big, usersYaml(100_000, hash, keys.big));
+    writeFileSync(files.reload, usersYaml(10_000, hash, keys.reload));
+    const users = { small: benchUsers(keys.small), big: benchUsers(keys.big) };
+
+    const small = await startServer({ usersFile: files.small });
+    servers.push(small);
+
+    if (ONLY.has('1')) await perRequestOverhead(small, users.small);
+    if (ONLY.has('2')) {
+      const big = await startServer({ usersFile: files.big });
+      servers.push(big);
+      await usersFileScale(small, big, files, users);
+      await big.stop(); // 100,000 users take memory and GC time the other parts should not pay
+    }
+    if (ONLY.has('3')) await loginThroughput(small, users.small);
+    if (ONLY.has('4')) {
+      step(`4. Event loop under a login storm (bounded: ${BOUND} hash at once, the default)`);
+      await loginStorm(small, users.small, `bounded, ${BOUND}`, true);
+    }
+    if (ONLY.has('5')) await timingEquality(small, users.small);
+    if (ONLY.has('6')) await reloadUnderLoad(files.reload, hash, keys.reload);
+
+    const took = (performance.now() - started) / 1000;
+    process.stdout.write(`\n${table()}\n\n`);
+    process.stdout.write(
+      `${summary(`${CORES} cores, load average ${load1.toFixed(2)} at start and ${(os.loadavg()[0] as number).toFixed(2)} at end, took ${took.toFixed(0)} s`)}\n`,
+    );
+  } finally {
+    await Promise.allSettled(servers.map((server) => server.stop()));
+    killChildren();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Nothing may outlive the bench: not on an error, not on Ctrl-C, not past 5 minutes.
+const deadline = setTimeout(() => {
+  console.error('bench: over 5 minutes, stopping.');
+  killChildren();
+  process.exit(1);
+}, 5 * 60 * 1000);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+process.on('exit', killChildren);
+
+main().then(
+  () => clearTimeout(deadline),
+  (error: unknown) => {
+    console.error(error);
+    clearTimeout(deadline);
+    killChildren();
+    process.exitCode = 1;
+  },
+);
