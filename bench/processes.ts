@@ -74,9 +74,10 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(options: { usersFile: string; watch?: boolean }): Promise<BenchServer> {
+export async function startServer(options: { usersFile: string; watch?: boolean; maxHashes?: number }): Promise<BenchServer> {
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_USERS_FILE: options.usersFile, BENCH_WATCH: options.watch ? '1' : '0' };
+  if (options.maxHashes !== undefined) env.BENCH_MAX_HASHES = String(options.maxHashes);
   const child = track(spawn(process.execPath, tsxArgs('server.ts'), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const reloads: BenchServer['reloads'] = [];
   // One pending reply per message type; the server dying rejects them all.
@@ -152,6 +153,8 @@ export interface LoadOptions {
   url: string;
   seconds: number;
   connections: number;
+  /** Requests in flight per connection (HTTP pipelining). */
+  pipelining?: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
@@ -160,6 +163,7 @@ export interface LoadOptions {
 /** One autocannon run, in its own process. */
 export async function autocannon(options: LoadOptions): Promise<LoadResult> {
   const args = [require.resolve('autocannon'), '--json', '--no-progress', '-c', String(options.connections), '-d', String(options.seconds)];
+  if (options.pipelining) args.push('-p', String(options.pipelining));
   if (options.method) args.push('-m', options.method);
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   if (options.body !== undefined) args.push('-b', options.body);

@@ -3,7 +3,8 @@
  * channel) so the load generator never shares its event loop. It uses the compiled
  * library, as an app installing the package would.
  *
- * Environment: BENCH_USERS_FILE (required), BENCH_WATCH=1 to watch the file.
+ * Environment: BENCH_USERS_FILE (required), BENCH_WATCH=1 to watch the file,
+ * BENCH_MAX_HASHES to pass the maxConcurrentHashes option (part 4: unbounded vs the default).
  * IPC out: {type:'ready'}, {type:'reload'} (with the time, for the reload phase), replies.
  * IPC in: {type:'mark'} starts a measuring window, {type:'stats'} ends it and replies with
  * the event-loop delay, CPU use and memory of the window.
@@ -37,6 +38,7 @@ const auth = workspaceAuth({
   logger: quiet,
   // The failed-login limit would turn the login storm into 429s; it is not what is measured.
   loginRateLimit: { limit: 1_000_000 },
+  ...(process.env.BENCH_MAX_HASHES ? { maxConcurrentHashes: Number(process.env.BENCH_MAX_HASHES) } : {}),
 });
 const loadMs = performance.now() - started;
 
