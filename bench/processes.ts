@@ -67,8 +67,8 @@ export interface BenchServer {
   rssMb: number;
   /** Starts a measuring window in the server (event-loop delay, CPU). */
   mark(): Promise<void>;
-  /** Ends the window: what the server saw since mark(). */
-  stats(): Promise<ServerStats>;
+  /** Ends the window: what the server saw since mark(); with `gc`, memory after a full collection. */
+  stats(options?: { gc?: boolean }): Promise<ServerStats>;
   /** Reload events, with the server's clock (performance.timeOrigin + now, in ms). */
   reloads: Array<{ at: number; size: number }>;
   stop(): Promise<void>;
@@ -78,7 +78,8 @@ export async function startServer(options: { usersFile: string; watch?: boolean;
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_USERS_FILE: options.usersFile, BENCH_WATCH: options.watch ? '1' : '0' };
   if (options.maxHashes !== undefined) env.BENCH_MAX_HASHES = String(options.maxHashes);
-  const child = track(spawn(process.execPath, tsxArgs('server.ts'), { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  // --expose-gc: memory is read after a full collection (stats({ gc: true })).
+  const child = track(spawn(process.execPath, ['--expose-gc', ...tsxArgs('server.ts')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const reloads: BenchServer['reloads'] = [];
   // One pending reply per message type; the server dying rejects them all.
   const waiting = new Map<string, { resolve: (message: Record<string, unknown>) => void; reject: (error: Error) => void }>();
@@ -122,9 +123,9 @@ export async function startServer(options: { usersFile: string; watch?: boolean;
       child.send({ type: 'mark' });
       await marked;
     },
-    async stats() {
+    async stats(options = {}) {
       const stats = reply('stats');
-      child.send({ type: 'stats' });
+      child.send({ type: 'stats', gc: options.gc === true });
       return (await stats) as unknown as ServerStats;
     },
     async stop() {
@@ -153,8 +154,6 @@ export interface LoadOptions {
   url: string;
   seconds: number;
   connections: number;
-  /** Requests in flight per connection (HTTP pipelining). */
-  pipelining?: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
@@ -163,7 +162,6 @@ export interface LoadOptions {
 /** One autocannon run, in its own process. */
 export async function autocannon(options: LoadOptions): Promise<LoadResult> {
   const args = [require.resolve('autocannon'), '--json', '--no-progress', '-c', String(options.connections), '-d', String(options.seconds)];
-  if (options.pipelining) args.push('-p', String(options.pipelining));
   if (options.method) args.push('-m', options.method);
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   if (options.body !== undefined) args.push('-b', options.body);

@@ -3,10 +3,11 @@
  * file, side by side in one run. Servers and load generators (autocannon) each run in a
  * process of their own; this process only orchestrates, and kills them all at the end.
  *
- * BENCH_SECONDS (default 5) is the length of each load phase, BENCH_ROUNDS (default 2) how
- * often the throughput comparisons repeat, interleaved; the best round counts, since noise
- * from other work on the machine only ever slows a run down. BENCH_ONLY=1,4 runs only
- * those parts (while working on one); a full run is all six.
+ * BENCH_SECONDS (default 4) is the length of each load phase. Throughput comparisons run
+ * BENCH_ROUNDS (default 3) rounds, each measuring every variant once, back to back: a ratio
+ * is taken within a round (its two runs are seconds apart, so they saw about the same
+ * machine) and the median round's ratio counts; the spread of the rounds is printed too.
+ * BENCH_ONLY=1,4 runs only those parts (while working on one); a full run is all six.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,8 +18,8 @@ import { benchUsers, makeKeys, usersYaml, writeAtomically, type BenchUsers } fro
 import { autocannon, killChildren, run, startServer, tsxArgs, type BenchServer, type LoadOptions, type LoadResult } from './processes';
 import { median, ms, pct, report, summary, table } from './report';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PASSWORD = 'bench-password';
 const COST = 10;
 const CORES = os.availableParallelism();
@@ -64,21 +65,27 @@ async function measured(server: BenchServer, options: LoadOptions): Promise<Load
   return { ...result, cpuCores: stats.cpuCores, cpuUsPerRequest: (stats.cpuCores * 1e6) / result.rps };
 }
 
-/** Runs the loads in turn, ROUNDS times over, and keeps each one's best round. */
-async function interleaved<K extends string>(
-  server: (key: K) => BenchServer,
-  loads: Record<K, LoadOptions>,
-): Promise<Record<K, LoadResult & { cpuUsPerRequest: number; cpuCores: number }>> {
-  const best = {} as Record<K, LoadResult & { cpuUsPerRequest: number; cpuCores: number }>;
-  for (const key of Object.keys(loads) as K[]) await load({ ...loads[key], seconds: 1 }); // warm up the JIT
+type Measured = LoadResult & { cpuUsPerRequest: number; cpuCores: number };
+
+/** Runs the loads in turn, ROUNDS times over, after a short warm-up of each; every round's results. */
+async function interleaved<K extends string>(server: (key: K) => BenchServer, loads: Record<K, LoadOptions>): Promise<Array<Record<K, Measured>>> {
+  const keys = Object.keys(loads) as K[];
+  for (const key of keys) await load({ ...loads[key], seconds: 1 }); // warm up the JIT
+  const rounds: Array<Record<K, Measured>> = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const key of Object.keys(loads) as K[]) {
-      const result = await measured(server(key), loads[key]);
-      const previous = best[key];
-      if (!previous || result.rps > previous.rps) best[key] = result;
-    }
+    const results = {} as Record<K, Measured>;
+    for (const key of keys) results[key] = await measured(server(key), loads[key]);
+    rounds.push(results);
   }
-  return best;
+  return rounds;
+}
+
+/** The median round's ratio of `of` to `to`, that round's results, and the range of the ratios. */
+function ratioOf<K extends string>(rounds: Array<Record<K, Measured>>, of: K, to: K): { ratio: number; round: Record<K, Measured>; spread: string } {
+  const ratios = rounds.map((round) => ({ ratio: round[of].rps / round[to].rps, round })).sort((a, b) => a.ratio - b.ratio);
+  const middle = ratios[Math.floor(ratios.length / 2)] as { ratio: number; round: Record<K, Measured> };
+  const spread = `rounds ${pct((ratios[0] as { ratio: number }).ratio)}-${pct((ratios[ratios.length - 1] as { ratio: number }).ratio)}`;
+  return { ...middle, spread };
 }
 
 async function login(server: BenchServer, username: string, password: string): Promise<{ status: number; token?: string }> {
@@ -101,21 +108,22 @@ async function perRequestOverhead(server: BenchServer, users: BenchUsers): Promi
   const { token } = await login(server, users.team.username, PASSWORD);
   if (!token) throw new Error('bench login failed');
   const guarded = `${server.url}/guarded`;
-  const best = await interleaved(() => server, {
+  const rounds = await interleaved(() => server, {
     plain: { url: `${server.url}/plain`, seconds: SECONDS, connections: CONNECTIONS },
     apiKey: { url: guarded, seconds: SECONDS, connections: CONNECTIONS, headers: { 'X-API-Key': users.team.apiKey } },
     bearer: { url: guarded, seconds: SECONDS, connections: CONNECTIONS, headers: { Authorization: `Bearer ${token}` } },
   });
-  report({ part: '1', measure: 'no auth (baseline)', figure: '100%', target: '-', pass: undefined, detail: `${rps(best.plain)}, ${cpu(best.plain)}` });
-  for (const [kind, result] of [['API key', best.apiKey], ['bearer token', best.bearer]] as const) {
-    const ratio = result.rps / best.plain.rps;
+  const plain = ratioOf(rounds, 'plain', 'plain').round.plain;
+  report({ part: '1', measure: 'no auth (baseline)', figure: '100%', target: '-', pass: undefined, detail: `${rps(plain)}, ${cpu(plain)}` });
+  for (const [kind, key] of [['API key', 'apiKey'], ['bearer token', 'bearer']] as const) {
+    const { ratio, round, spread } = ratioOf(rounds, key, 'plain');
     report({
       part: '1',
       measure: `${kind} vs no auth`,
       figure: pct(ratio),
       target: '>= 90%',
       pass: ratio >= 0.9,
-      detail: `${rps(result)}, p99 ${ms(result.p99Ms)} vs ${ms(best.plain.p99Ms)}, ${cpu(result)}`,
+      detail: `${spread}; ${rps(round[key])} vs ${rps(round.plain)}; p99 ${ms(round[key].p99Ms)} vs ${ms(round.plain.p99Ms)}; ${cpu(round[key])} vs ${round.plain.cpuUsPerRequest.toFixed(0)}`,
     });
   }
 }
@@ -138,31 +146,31 @@ async function usersFileScale(small: BenchServer, big: BenchServer, files: { sma
   });
 
   const servers = { small, big, smallSuper: small, bigSuper: big };
-  const best = await interleaved((key) => servers[key], {
+  const rounds = await interleaved((key) => servers[key], {
     small: keyLoad(small, users.small.team.apiKey),
     big: keyLoad(big, users.big.team.apiKey),
     smallSuper: keyLoad(small, users.small.superuser.apiKey),
     bigSuper: keyLoad(big, users.big.superuser.apiKey),
   });
-  for (const [kind, ofSmall, ofBig] of [['team user', best.small, best.big], ['super-user', best.smallSuper, best.bigSuper]] as const) {
-    const ratio = ofBig.rps / ofSmall.rps;
+  for (const [kind, ofBig, ofSmall] of [['team user', 'big', 'small'], ['super-user', 'bigSuper', 'smallSuper']] as const) {
+    const { ratio, round, spread } = ratioOf(rounds, ofBig, ofSmall);
     report({
       part: '2',
       measure: `API key, 100,000 vs 10 users (${kind})`,
       figure: pct(ratio),
       target: '>= 95%',
       pass: ratio >= 0.95,
-      detail: `${rps(ofBig)} vs ${rps(ofSmall)}; p99 ${ms(ofBig.p99Ms)} vs ${ms(ofSmall.p99Ms)}`,
+      detail: `${spread}; ${rps(round[ofBig])} vs ${rps(round[ofSmall])}; p99 ${ms(round[ofBig].p99Ms)} vs ${ms(round[ofSmall].p99Ms)}`,
     });
   }
-  const [smallStats, bigStats] = [await small.stats(), await big.stats()];
+  const [smallStats, bigStats] = [await small.stats({ gc: true }), await big.stats({ gc: true })];
   report({
     part: '2',
     measure: 'resident memory, 100,000 vs 10 users',
     figure: `${bigStats.rssMb.toFixed(0)} MB vs ${smallStats.rssMb.toFixed(0)} MB`,
     target: 'reported',
     pass: undefined,
-    detail: `after the load; at start ${big.rssMb.toFixed(0)} vs ${small.rssMb.toFixed(0)} MB; heap ${bigStats.heapMb.toFixed(0)} vs ${smallStats.heapMb.toFixed(0)} MB`,
+    detail: `after the load and a full GC; heap ${bigStats.heapMb.toFixed(0)} vs ${smallStats.heapMb.toFixed(0)} MB; RSS at start ${big.rssMb.toFixed(0)} vs ${small.rssMb.toFixed(0)} MB`,
   });
 }
 
