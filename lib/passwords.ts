@@ -39,12 +39,30 @@ function asNativeHash(hash: string): string {
   return hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
 }
 
-// One core stays free for the event loop; bcrypt gets the rest (at least one).
-const limitHashing = createConcurrencyLimit(Math.max(1, availableParallelism() - 1));
+/** The default bound on bcrypt hashes at once: one core stays free for the event loop, bcrypt gets the rest (at least one). */
+export const DEFAULT_MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
 
-/** Checks a password against a bcrypt hash, off the event loop and with bounded concurrency. */
+// Shared by every plugin instance without a bound of its own, and by hashPassword: their
+// hashes run on the same libuv thread pool and the same cores.
+const limitHashing = createConcurrencyLimit(DEFAULT_MAX_CONCURRENT_HASHES);
+
+/** Checks a password against a bcrypt hash: off the event loop, with bounded concurrency. */
+export type PasswordVerifier = (password: string, hash: string) => Promise<boolean>;
+
+/**
+ * A verifier with its own bound of `maxConcurrentHashes` hashes at once (the `maxConcurrentHashes`
+ * option of one plugin instance), or, without it, the process-wide default bound.
+ */
+export function createPasswordVerifier(maxConcurrentHashes?: number): PasswordVerifier {
+  const limit = maxConcurrentHashes === undefined ? limitHashing : createConcurrencyLimit(maxConcurrentHashes);
+  return (password, hash) => limit(() => bcrypt.compare(password, asNativeHash(hash)));
+}
+
+const verifyWithinDefaultBound = createPasswordVerifier();
+
+/** Checks a password against a bcrypt hash, off the event loop and within the default bound. */
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return limitHashing(() => bcrypt.compare(password, asNativeHash(hash)));
+  return verifyWithinDefaultBound(password, hash);
 }
 
 /** A `$2b$` hash of the password. */

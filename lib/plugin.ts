@@ -8,6 +8,7 @@ import { createAuthenticate, type Authenticator } from './authenticate';
 import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
 import { isRefusal, sendRefusal } from './errors';
 import { createLoginLimiter, type LoginRateLimitOptions } from './login-limiter';
+import { createPasswordVerifier } from './passwords';
 import { reportMiddlewareMisuse } from './middleware-misuse';
 import { createRequireWorkspace, judgeWorkspace } from './require-workspace';
 import {
@@ -50,6 +51,13 @@ export interface WorkspaceAuthOptions {
   logger?: Logger;
   /** The realm of `WWW-Authenticate` challenges. Default: `express-workspace-auth`. */
   realm?: string;
+  /**
+   * At most this many bcrypt password checks at once for this instance's logins; the rest wait
+   * in line. Default: the number of cores less one (at least 1), a bound shared by every instance
+   * that leaves this out, so a burst of logins leaves a core to the requests with API keys and
+   * tokens. Above libuv's thread pool (`UV_THREADPOOL_SIZE`, 4 by default) it bounds nothing more.
+   */
+  maxConcurrentHashes?: number;
 }
 
 /** What `workspaceAuth()` returns: a router to `app.use()`, with every piece exposed. */
@@ -165,7 +173,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   const getUsers = () => source.current;
   const authenticator = options.passport ?? new passport.Passport();
   const strategies = {
-    password: createPasswordStrategy(getUsers),
+    password: createPasswordStrategy(getUsers, createPasswordVerifier(options.maxConcurrentHashes)),
     apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, getUsers)),
     bearer: createBearerStrategy(getUsers, tokens),
   };

@@ -3,7 +3,7 @@ import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 import { refusal, type Refusal } from './errors';
-import { dummyHash, verifyPassword } from './passwords';
+import { dummyHash, verifyPassword, type PasswordVerifier } from './passwords';
 import type { TokenService } from './tokens';
 import type { UserRecord, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
@@ -36,7 +36,7 @@ class BodyOnlyLocalStrategy extends LocalStrategy {
   }
 }
 
-export function createPasswordStrategy(getUsers: GetUsers): LocalStrategy {
+export function createPasswordStrategy(getUsers: GetUsers, verifyPasswordOf: PasswordVerifier = verifyPassword): LocalStrategy {
   const verify = async (username: unknown, password: unknown): Promise<[WorkspaceUser | false, Refusal?]> => {
     if (typeof username !== 'string' || typeof password !== 'string' || username.length > MAX_SECRET_LENGTH || password.length > MAX_SECRET_LENGTH) {
       return [false, refusal('invalid_login_fields')];
@@ -45,7 +45,7 @@ export function createPasswordStrategy(getUsers: GetUsers): LocalStrategy {
     const record = users.findByUsername(username);
     // Unknown users are checked against a dummy hash of the usual cost: same answer, same time.
     const hash = record?.hashedPassword ?? (await dummyHash(users.typicalCost));
-    const matches = await verifyPassword(password, hash);
+    const matches = await verifyPasswordOf(password, hash);
     if (!record || !matches) return [false, refusal('invalid_credentials')];
     if (record.user.disabled) return [false, refusal('user_disabled')];
     return [record.user];

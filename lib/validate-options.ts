@@ -113,6 +113,7 @@ const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   loginRateLimit,
   logger,
   realm,
+  maxConcurrentHashes: wholeNumber('bcrypt hashes at once'),
 };
 
 /**

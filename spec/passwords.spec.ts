@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import { describeHashProblem, hashPassword, verifyPassword } from '../lib';
-import { bcryptCost, dummyHash } from '../lib/passwords';
+import { bcryptCost, createPasswordVerifier, DEFAULT_MAX_CONCURRENT_HASHES, dummyHash } from '../lib/passwords';
 import { hashes } from './helpers';
 
 const bcryptFixtures = Object.entries(hashes).filter(([, { hash }]) => hash.startsWith('$2'));
@@ -52,5 +52,46 @@ describe('hashing', () => {
     expect(bcryptCost(first)).toBe(5);
     expect(describeHashProblem(first)).toBeUndefined();
     await expect(dummyHash(5)).resolves.toBe(first);
+  });
+});
+
+describe('bounded hashing', () => {
+  /** The most bcrypt.compare calls in flight at once while `run` goes. */
+  async function mostAtOnce(run: () => Promise<unknown>): Promise<number> {
+    let running = 0;
+    let most = 0;
+    const compare = bcrypt.compare.bind(bcrypt) as (data: string, encrypted: string) => Promise<boolean>;
+    const spy = jest.spyOn(bcrypt, 'compare').mockImplementation(async (data: string | Buffer, encrypted: string) => {
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        return await compare(String(data), encrypted);
+      } finally {
+        running -= 1;
+      }
+    });
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return most;
+  }
+  const { password, hash } = hashes.passlib_2b_cost10;
+
+  it('runs at most maxConcurrentHashes checks at once, each of its own verifier', async () => {
+    const two = createPasswordVerifier(2);
+    const three = createPasswordVerifier(3);
+    expect(await mostAtOnce(() => Promise.all(Array.from({ length: 6 }, () => two(password, hash))))).toBe(2);
+    // Bounds are per verifier: one instance's logins do not queue behind another's bound.
+    const most = await mostAtOnce(() => Promise.all([...Array.from({ length: 4 }, () => two(password, hash)), ...Array.from({ length: 4 }, () => three(password, hash))]));
+    expect(most).toBe(5);
+  });
+
+  it('shares the default bound, cores less one, when none is given', async () => {
+    const results = await mostAtOnce(() =>
+      Promise.all([...Array.from({ length: 4 }, () => createPasswordVerifier()(password, hash)), ...Array.from({ length: 4 }, () => verifyPassword(password, hash))]),
+    );
+    expect(results).toBe(Math.min(DEFAULT_MAX_CONCURRENT_HASHES, 8));
   });
 });

@@ -41,7 +41,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm.',
+      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes.',
     ]);
   });
 
@@ -149,6 +149,7 @@ it('accepts every option with a valid value', () => {
     loginRateLimit: { windowMs: 60_000, limit: 5 },
     logger: quiet,
     realm: 'my-app',
+    maxConcurrentHashes: 2,
   };
   const auth = workspaceAuth(options);
   auth.close();

@@ -1,3 +1,4 @@
+import express from 'express';
 import request from 'supertest';
 import { makeApp, USERS } from './helpers';
 
@@ -44,6 +45,21 @@ describe('workspace access', () => {
     expect((await inWorkspace('user2', 'user2')).body.workspaces).toEqual(['client_projects', 'user2']);
     expect((await inWorkspace('user1', 'user1')).body.workspaces).toEqual(['user1']);
     expect((await inWorkspace('user3', 'user3')).body.workspaces).toEqual(auth.users().knownWorkspaces);
+  });
+
+  it("gives each request a super-user's list of its own, which the app may change or replace", async () => {
+    const app2 = express();
+    app2.get('/edit', auth.authenticate, auth.requireWorkspace(), (req, res) => {
+      const first = req.workspaces;
+      first?.push('added-by-the-app');
+      const afterPush = req.workspaces;
+      req.workspaces = ['replaced'];
+      res.json({ same: first === afterPush, afterPush, replaced: req.workspaces, keys: Object.keys(req).includes('workspaces') });
+    });
+    const body = (await request(app2).get('/edit').set(as('user3'))).body;
+    expect(body).toEqual({ same: true, afterPush: [...auth.users().knownWorkspaces, 'added-by-the-app'], replaced: ['replaced'], keys: true });
+    // The index's own list is untouched.
+    expect(auth.users().knownWorkspaces).not.toContain('added-by-the-app');
   });
 });
 

@@ -1,0 +1,187 @@
+/**
+ * Child processes of the bench: the server under test, autocannon, the raw bcrypt loop.
+ * Each runs in its own process so load generator and server never share an event loop.
+ * Every child is tracked and killed when the bench ends, however it ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = path.resolve(__dirname, '..');
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Kills every child still running, by its own pid. */
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+/** Runs a command to its end; kills it after `timeoutMs`. */
+export function run(
+  command: string,
+  args: string[],
+  options: { timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = performance.now();
+  const child = track(spawn(command, args, { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** A TypeScript file of bench/, run by node with tsx's loader: one process, so its pid is the one to kill. */
+export function tsxArgs(file: string, args: string[] = []): string[] {
+  return ['--import', 'tsx', path.join(ROOT, 'bench', file), ...args];
+}
+
+export interface ServerStats {
+  eldP50Ms: number;
+  eldP99Ms: number;
+  eldMaxMs: number;
+  cpuCores: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+export interface BenchServer {
+  url: string;
+  /** From spawn to listening: node, the app, and loading the users file. */
+  startMs: number;
+  /** workspaceAuth() alone: reading, validating and indexing the users file. */
+  loadMs: number;
+  rssMb: number;
+  /** Starts a measuring window in the server (event-loop delay, CPU). */
+  mark(): Promise<void>;
+  /** Ends the window: what the server saw since mark(); with `gc`, memory after a full collection. */
+  stats(options?: { gc?: boolean }): Promise<ServerStats>;
+  /** Reload events, with the server's clock (performance.timeOrigin + now, in ms). */
+  reloads: Array<{ at: number; size: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: { usersFile: string; watch?: boolean; maxHashes?: number }): Promise<BenchServer> {
+  const started = performance.now();
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_USERS_FILE: options.usersFile, BENCH_WATCH: options.watch ? '1' : '0' };
+  if (options.maxHashes !== undefined) env.BENCH_MAX_HASHES = String(options.maxHashes);
+  // --expose-gc: memory is read after a full collection (stats({ gc: true })).
+  const child = track(spawn(process.execPath, ['--expose-gc', ...tsxArgs('server.ts')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const reloads: BenchServer['reloads'] = [];
+  // One pending reply per message type; the server dying rejects them all.
+  const waiting = new Map<string, { resolve: (message: Record<string, unknown>) => void; reject: (error: Error) => void }>();
+  child.on('message', (message: Record<string, unknown>) => {
+    if (message.type === 'reload') reloads.push({ at: message.at as number, size: message.size as number });
+    const pending = waiting.get(message.type as string);
+    waiting.delete(message.type as string);
+    pending?.resolve(message);
+  });
+  child.once('exit', (code, signal) => {
+    for (const [type, pending] of waiting) pending.reject(new Error(`bench server exited (${code ?? signal}) while waiting for "${type}"`));
+    waiting.clear();
+  });
+  const reply = (type: string, timeoutMs = 10_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(type);
+        reject(new Error(`bench server: no "${type}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.set(type, {
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  const ready = await reply('ready', 30_000);
+  const startMs = performance.now() - started;
+  return {
+    url: `http://127.0.0.1:${ready.port as number}`,
+    startMs,
+    loadMs: ready.loadMs as number,
+    rssMb: ready.rssMb as number,
+    reloads,
+    async mark() {
+      const marked = reply('marked');
+      child.send({ type: 'mark' });
+      await marked;
+    },
+    async stats(options = {}) {
+      const stats = reply('stats');
+      child.send({ type: 'stats', gc: options.gc === true });
+      return (await stats) as unknown as ServerStats;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'exit' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface LoadResult {
+  /** Mean requests per second over the run (every answer, whatever its status). */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  ok: number;
+  /** Answers other than 2xx, connection errors and timeouts: the failed requests. */
+  failed: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  seconds: number;
+  connections: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** One autocannon run, in its own process. */
+export async function autocannon(options: LoadOptions): Promise<LoadResult> {
+  const args = [require.resolve('autocannon'), '--json', '--no-progress', '-c', String(options.connections), '-d', String(options.seconds)];
+  if (options.method) args.push('-m', options.method);
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
+  if (options.body !== undefined) args.push('-b', options.body);
+  args.push(options.url);
+  const result = await run(process.execPath, args, { timeoutMs: (options.seconds + 30) * 1000 });
+  if (result.code !== 0) throw new Error(`autocannon failed (${result.code}): ${result.stderr}`);
+  const json = JSON.parse(result.stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number; max: number };
+    '2xx': number;
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  };
+  return {
+    rps: json.requests.average,
+    p50Ms: json.latency.p50,
+    p99Ms: json.latency.p99,
+    maxMs: json.latency.max,
+    ok: json['2xx'],
+    failed: json.non2xx + json.errors + json.timeouts,
+  };
+}

@@ -1,0 +1,371 @@
+/**
+ * `npm run bench` (issue 7): the cost of auth per request, at login, and with a big users
+ * file, side by side in one run. Servers and load generators (autocannon) each run in a
+ * process of their own; this process only orchestrates, and kills them all at the end.
+ *
+ * Throughput comparisons (parts 1 and 2) run BENCH_ROUNDS (default 5) rounds of
+ * BENCH_ROUND_SECONDS (default 3) per variant, each round measuring every variant once, back
+ * to back: a ratio is taken within a round (its runs are seconds apart, so they saw about the
+ * same machine) and the median round's ratio counts; the spread of the rounds is printed too.
+ * On a 2-core machine identical 4 s runs differ by 10-15%, hence rounds rather than one long
+ * run. The other load phases last BENCH_SECONDS (default 5).
+ * BENCH_ONLY=1,4 runs only those parts (while working on one); a full run is all six.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import bcrypt from 'bcrypt';
+import { benchUsers, makeKeys, usersYaml, writeAtomically, type BenchUsers } from './make-users';
+import { autocannon, killChildren, run, startServer, tsxArgs, type BenchServer, type LoadOptions, type LoadResult } from './processes';
+import { median, ms, pct, report, summary, table } from './report';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PASSWORD = 'bench-password';
+const COST = 10;
+const CORES = os.availableParallelism();
+/** The library's default bound on bcrypt hashes at once (lib/passwords.ts). */
+const BOUND = Math.max(1, CORES - 1);
+/** libuv's thread pool: "unbounded" hashing is bounded by it alone. */
+const UV_THREADS = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+/** Connections of the API-key load: enough to keep one server core busy. */
+const CONNECTIONS = 10;
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(',').map((part) => part.trim()));
+
+const step = (text: string) => process.stderr.write(`\n${text}\n`);
+
+function keyLoad(server: BenchServer, apiKey: string, seconds = SECONDS): LoadOptions {
+  return { url: `${server.url}/guarded`, seconds, connections: CONNECTIONS, headers: { 'X-API-Key': apiKey } };
+}
+
+function loginLoad(server: BenchServer, username: string, password: string, connections: number, seconds = SECONDS): LoadOptions {
+  return {
+    url: `${server.url}/api/security/token`,
+    seconds,
+    connections,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  };
+}
+
+/** A load run whose requests must all succeed: a bench that measures 401s measures nothing. */
+async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon(options);
+  if (result.ok === 0 || result.failed > 0) {
+    throw new Error(`${options.method ?? 'GET'} ${options.url}: ${result.failed} failed, ${result.ok} ok`);
+  }
+  return result;
+}
+
+/** A load run with the server's CPU for it: CPU per request shows whether the server or the generator was the limit. */
+async function measured(server: BenchServer, options: LoadOptions): Promise<LoadResult & { cpuUsPerRequest: number; cpuCores: number }> {
+  await server.mark();
+  const result = await load(options);
+  const stats = await server.stats();
+  return { ...result, cpuCores: stats.cpuCores, cpuUsPerRequest: (stats.cpuCores * 1e6) / result.rps };
+}
+
+type Measured = LoadResult & { cpuUsPerRequest: number; cpuCores: number };
+
+/** Runs the loads in turn, ROUNDS times over, after a short warm-up of each; every round's results. */
+async function interleaved<K extends string>(server: (key: K) => BenchServer, loads: Record<K, LoadOptions>): Promise<Array<Record<K, Measured>>> {
+  const keys = Object.keys(loads) as K[];
+  for (const key of keys) await load({ ...loads[key], seconds: 1 }); // warm up the JIT
+  const rounds: Array<Record<K, Measured>> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const results = {} as Record<K, Measured>;
+    for (const key of keys) results[key] = await measured(server(key), loads[key]);
+    rounds.push(results);
+  }
+  return rounds;
+}
+
+/** The median round's ratio of `of` to `to`, that round's results, and the range of the ratios. */
+function ratioOf<K extends string>(rounds: Array<Record<K, Measured>>, of: K, to: K): { ratio: number; round: Record<K, Measured>; spread: string } {
+  const ratios = rounds.map((round) => ({ ratio: round[of].rps / round[to].rps, round })).sort((a, b) => a.ratio - b.ratio);
+  const middle = ratios[Math.floor(ratios.length / 2)] as { ratio: number; round: Record<K, Measured> };
+  const spread = `rounds ${pct((ratios[0] as { ratio: number }).ratio)}-${pct((ratios[ratios.length - 1] as { ratio: number }).ratio)}`;
+  return { ...middle, spread };
+}
+
+async function login(server: BenchServer, username: string, password: string): Promise<{ status: number; token?: string }> {
+  const response = await fetch(`${server.url}/api/security/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  return { status: response.status, ...(body.access_token ? { token: body.access_token } : {}) };
+}
+
+const rps = (result: LoadResult) => `${Math.round(result.rps)}/s`;
+const cpu = (result: { cpuUsPerRequest: number; cpuCores: number }) =>
+  `server ${result.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${result.cpuCores.toFixed(2)} cores`;
+
+/** 1. The same trivial handler without auth, and behind authenticate + requireWorkspace(). */
+async function perRequestOverhead(server: BenchServer, users: BenchUsers): Promise<void> {
+  step('1. Per-request overhead (10 users)');
+  const { token } = await login(server, users.team.username, PASSWORD);
+  if (!token) throw new Error('bench login failed');
+  const guarded = `${server.url}/guarded`;
+  const rounds = await interleaved(() => server, {
+    plain: { url: `${server.url}/plain`, seconds: ROUND_SECONDS, connections: CONNECTIONS },
+    apiKey: { url: guarded, seconds: ROUND_SECONDS, connections: CONNECTIONS, headers: { 'X-API-Key': users.team.apiKey } },
+    bearer: { url: guarded, seconds: ROUND_SECONDS, connections: CONNECTIONS, headers: { Authorization: `Bearer ${token}` } },
+  });
+  // The round of median baseline throughput, for its absolute figures.
+  const plain = [...rounds].sort((a, b) => a.plain.rps - b.plain.rps)[Math.floor(rounds.length / 2)]?.plain as Measured;
+  report({ part: '1', measure: 'no auth (baseline)', figure: '100%', target: '-', pass: undefined, detail: `median round ${rps(plain)}, ${cpu(plain)}` });
+  for (const [kind, key] of [['API key', 'apiKey'], ['bearer token', 'bearer']] as const) {
+    const { ratio, round, spread } = ratioOf(rounds, key, 'plain');
+    report({
+      part: '1',
+      measure: `${kind} vs no auth`,
+      figure: pct(ratio),
+      target: '>= 90%',
+      pass: ratio >= 0.9,
+      detail: `${spread}; ${rps(round[key])} vs ${rps(round.plain)}; p99 ${ms(round[key].p99Ms)} vs ${ms(round.plain.p99Ms)}; ${cpu(round[key])} vs ${round.plain.cpuUsPerRequest.toFixed(0)}`,
+    });
+  }
+}
+
+/** 2. 10 users vs 100,000: loading them (check, app start), API-key throughput, memory. */
+async function usersFileScale(small: BenchServer, big: BenchServer, files: { small: string; big: string }, users: { small: BenchUsers; big: BenchUsers }): Promise<void> {
+  step('2. Scale of the users file (10 vs 100,000 users)');
+  const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
+  const checkSmall = await run(process.execPath, [cli, 'check', files.small], { timeoutMs: 60_000 });
+  const checkBig = await run(process.execPath, [cli, 'check', files.big], { timeoutMs: 60_000 });
+  if (checkBig.code !== 0 || !checkBig.stdout.includes('100000 users')) throw new Error(`check failed: ${checkBig.stdout}${checkBig.stderr}`);
+  report({ part: '2', measure: 'check, 100,000 users', figure: ms(checkBig.ms), target: '< 3 s', pass: checkBig.ms < 3000, detail: `10 users: ${ms(checkSmall.ms)} (node start-up)` });
+  report({
+    part: '2',
+    measure: 'app start, 100,000 users',
+    figure: ms(big.startMs),
+    target: '< 3 s',
+    pass: big.startMs < 3000,
+    detail: `spawn to listening; workspaceAuth() ${ms(big.loadMs)}; 10 users: ${ms(small.startMs)}`,
+  });
+
+  const servers = { small, big, smallSuper: small, bigSuper: big };
+  const rounds = await interleaved((key) => servers[key], {
+    small: keyLoad(small, users.small.team.apiKey, ROUND_SECONDS),
+    big: keyLoad(big, users.big.team.apiKey, ROUND_SECONDS),
+    smallSuper: keyLoad(small, users.small.superuser.apiKey, ROUND_SECONDS),
+    bigSuper: keyLoad(big, users.big.superuser.apiKey, ROUND_SECONDS),
+  });
+  for (const [kind, ofBig, ofSmall] of [['team user', 'big', 'small'], ['super-user', 'bigSuper', 'smallSuper']] as const) {
+    const { ratio, round, spread } = ratioOf(rounds, ofBig, ofSmall);
+    report({
+      part: '2',
+      measure: `API key, 100,000 vs 10 users (${kind})`,
+      figure: pct(ratio),
+      target: '>= 95%',
+      pass: ratio >= 0.95,
+      detail: `${spread}; ${rps(round[ofBig])} vs ${rps(round[ofSmall])}; p99 ${ms(round[ofBig].p99Ms)} vs ${ms(round[ofSmall].p99Ms)}`,
+    });
+  }
+  const [smallStats, bigStats] = [await small.stats({ gc: true }), await big.stats({ gc: true })];
+  report({
+    part: '2',
+    measure: 'resident memory, 100,000 vs 10 users',
+    figure: `${bigStats.rssMb.toFixed(0)} MB vs ${smallStats.rssMb.toFixed(0)} MB`,
+    target: 'reported',
+    pass: undefined,
+    detail: `after the load and a full GC; heap ${bigStats.heapMb.toFixed(0)} vs ${smallStats.heapMb.toFixed(0)} MB; RSS at start ${big.rssMb.toFixed(0)} vs ${small.rssMb.toFixed(0)} MB`,
+  });
+}
+
+/** 3. Logins/s against the same number of bcrypt.compare loops in a bare process. */
+async function loginThroughput(server: BenchServer, users: BenchUsers): Promise<void> {
+  step(`3. Login throughput vs the bcrypt limit (cost ${COST}, ${BOUND} at once)`);
+  await load(loginLoad(server, users.team.username, PASSWORD, 4, 1));
+  const logins = await load(loginLoad(server, users.team.username, PASSWORD, 4));
+  const raw = await run(process.execPath, tsxArgs('bcrypt-limit.ts', [String(BOUND), String(SECONDS), String(COST)]), { timeoutMs: 60_000 });
+  if (raw.code !== 0) throw new Error(`bcrypt-limit failed: ${raw.stderr}`);
+  const limit = (JSON.parse(raw.stdout) as { comparesPerSecond: number }).comparesPerSecond;
+  const ratio = logins.rps / limit;
+  report({
+    part: '3',
+    measure: 'logins/s vs raw bcrypt.compare',
+    figure: pct(ratio),
+    target: '>= 80%',
+    pass: ratio >= 0.8,
+    detail: `${logins.rps.toFixed(1)}/s vs ${limit.toFixed(1)}/s, ${BOUND} at once; login p50 ${ms(logins.p50Ms)}`,
+  });
+}
+
+/** 4. API-key requests with and without a concurrent login storm; the server's event-loop delay. */
+async function loginStorm(server: BenchServer, users: BenchUsers, label: string, judged: boolean): Promise<void> {
+  await load({ ...keyLoad(server, users.team.apiKey), seconds: 1 });
+  await server.mark();
+  const calm = await load(keyLoad(server, users.team.apiKey));
+  const calmStats = await server.stats();
+  await server.mark();
+  // Two autocannon processes at once: API keys, and logins from 8 connections.
+  const [storm, logins] = await Promise.all([load(keyLoad(server, users.team.apiKey)), load(loginLoad(server, users.team.username, PASSWORD, 8))]);
+  const stormStats = await server.stats();
+  report({
+    part: '4',
+    measure: `event-loop delay p99 in the storm (${label})`,
+    figure: ms(stormStats.eldP99Ms),
+    target: judged ? '< 20 ms' : 'reported',
+    pass: judged ? stormStats.eldP99Ms < 20 : undefined,
+    detail: `max ${ms(stormStats.eldMaxMs)}; without storm p99 ${ms(calmStats.eldP99Ms)}; server ${stormStats.cpuCores.toFixed(2)} cores`,
+  });
+  report({
+    part: '4',
+    measure: `API key in the storm vs without (${label})`,
+    figure: pct(storm.rps / calm.rps),
+    target: 'reported',
+    pass: undefined,
+    detail: `p99 ${ms(storm.p99Ms)} vs ${ms(calm.p99Ms)}; ${logins.rps.toFixed(1)} logins/s meanwhile`,
+  });
+}
+
+/** 5. Unknown users and wrong passwords of known users must take the same time. */
+async function timingEquality(server: BenchServer, users: BenchUsers): Promise<void> {
+  step('5. Timing: unknown user vs wrong password');
+  const timed = async (username: string): Promise<number> => {
+    const started = performance.now();
+    const { status } = await login(server, username, 'not-the-password');
+    if (status !== 401) throw new Error(`a wrong login answered ${status}`);
+    return performance.now() - started;
+  };
+  const unknown: number[] = [];
+  const wrong: number[] = [];
+  // One at a time, alternating, so both kinds see the same machine; the first pair warms up.
+  for (let i = 0; i < 31; i++) {
+    const [a, b] = [await timed(`nobody-${i}`), await timed(users.team.username)];
+    if (i > 0) unknown.push(a), wrong.push(b);
+  }
+  const ratio = median(unknown) / median(wrong);
+  report({
+    part: '5',
+    measure: 'median login, unknown user / wrong password',
+    figure: ratio.toFixed(3),
+    target: '0.9-1.1',
+    pass: ratio >= 0.9 && ratio <= 1.1,
+    detail: `${ms(median(unknown))} vs ${ms(median(wrong))}, ${unknown.length} each`,
+  });
+}
+
+/** 6. A 10,000-user file rewritten (temp + rename) during API-key load: no request may fail. */
+async function reloadUnderLoad(file: string, hash: string, keys: string[]): Promise<void> {
+  step('6. Reload under load (10,000 users, 4 atomic rewrites)');
+  const server = await startServer({ usersFile: file, watch: true });
+  try {
+    const users = benchUsers(keys);
+    const seconds = SECONDS + 2;
+    const versions = [1, 2, 3, 4].map((variant) => usersYaml(keys.length, hash, keys, variant));
+    await load({ ...keyLoad(server, users.team.apiKey), seconds: 1 });
+    await server.mark();
+    const running = autocannon(keyLoad(server, users.team.apiKey, seconds));
+    const writes: number[] = [];
+    for (const [i, content] of versions.entries()) {
+      await new Promise((resolve) => setTimeout(resolve, i === 0 ? 1500 : (seconds * 1000 - 2500) / versions.length));
+      writes.push(performance.timeOrigin + performance.now());
+      writeAtomically(file, content);
+    }
+    const result = await running;
+    const stats = await server.stats();
+    // Each write's reload: the first reload event after it.
+    const times = writes.map((at) => server.reloads.find((reload) => reload.at > at)?.at ?? Number.NaN).map((at, i) => at - (writes[i] as number));
+    const seen = times.filter((time) => Number.isFinite(time));
+    report({
+      part: '6',
+      measure: 'failed requests during 4 reloads',
+      figure: String(result.failed),
+      target: '0',
+      pass: result.failed === 0 && server.reloads.length === versions.length,
+      detail: `${result.ok} ok; ${server.reloads.length} reloads; p99 ${ms(result.p99Ms)}, max ${ms(result.maxMs)}; event-loop delay max ${ms(stats.eldMaxMs)}`,
+    });
+    report({
+      part: '6',
+      measure: 'reload time, write to reload event',
+      figure: seen.length ? `max ${ms(Math.max(...seen))}` : 'none',
+      target: '< 2 s (spec §5)',
+      pass: seen.length === versions.length && Math.max(...seen) < 2000,
+      detail: `each: ${times.map((time) => ms(time)).join(', ')}; polling every 500 ms`,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const load1 = os.loadavg()[0] as number;
+  process.stderr.write(`express-workspace-auth bench: ${CORES} cores (availableParallelism), load average ${load1.toFixed(2)}, ${ROUNDS} rounds of ${ROUND_SECONDS} s, other phases ${SECONDS} s\n`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ewa-bench-'));
+  const servers: BenchServer[] = [];
+  try {
+    // One hash for every user: the bench measures lookups, not 100,000 bcrypt runs.
+    const hash = await bcrypt.hash(PASSWORD, COST);
+    const keys = { small: makeKeys(10), big: makeKeys(100_000), reload: makeKeys(10_000) };
+    const files = { small: path.join(dir, 'users-10.yml'), big: path.join(dir, 'users-100000.yml'), reload: path.join(dir, 'users-10000.yml') };
+    writeFileSync(files.small, usersYaml(10, hash, keys.small));
+    writeFileSync(files.big, usersYaml(100_000, hash, keys.big));
+    writeFileSync(files.reload, usersYaml(10_000, hash, keys.reload));
+    const users = { small: benchUsers(keys.small), big: benchUsers(keys.big) };
+
+    const small = await startServer({ usersFile: files.small });
+    servers.push(small);
+
+    if (ONLY.has('1')) await perRequestOverhead(small, users.small);
+    if (ONLY.has('2')) {
+      const big = await startServer({ usersFile: files.big });
+      servers.push(big);
+      await usersFileScale(small, big, files, users);
+      await big.stop(); // 100,000 users take memory and GC time the other parts should not pay
+    }
+    if (ONLY.has('3')) await loginThroughput(small, users.small);
+    if (ONLY.has('4')) {
+      step(`4. Event loop under a login storm (bounded: ${BOUND} hash at once, the default; unbounded: ${UV_THREADS}, libuv's pool)`);
+      await loginStorm(small, users.small, `bounded, ${BOUND}`, true);
+      // The same storm with the bound lifted to the thread pool's size: what the bound buys.
+      const unbounded = await startServer({ usersFile: files.small, maxHashes: UV_THREADS });
+      servers.push(unbounded);
+      await loginStorm(unbounded, users.small, `unbounded, ${UV_THREADS}`, false);
+      await unbounded.stop();
+    }
+    if (ONLY.has('5')) await timingEquality(small, users.small);
+    if (ONLY.has('6')) await reloadUnderLoad(files.reload, hash, keys.reload);
+
+    const took = (performance.now() - started) / 1000;
+    process.stdout.write(`\n${table()}\n\n`);
+    process.stdout.write(
+      `${summary(`${CORES} cores, load average ${load1.toFixed(2)} at start and ${(os.loadavg()[0] as number).toFixed(2)} at end, took ${took.toFixed(0)} s`)}\n`,
+    );
+  } finally {
+    await Promise.allSettled(servers.map((server) => server.stop()));
+    killChildren();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Nothing may outlive the bench: not on an error, not on Ctrl-C, not past 5 minutes.
+const deadline = setTimeout(() => {
+  console.error('bench: over 5 minutes, stopping.');
+  killChildren();
+  process.exit(1);
+}, 5 * 60 * 1000);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+process.on('exit', killChildren);
+
+main().then(
+  () => clearTimeout(deadline),
+  (error: unknown) => {
+    console.error(error);
+    clearTimeout(deadline);
+    killChildren();
+    process.exitCode = 1;
+  },
+);
