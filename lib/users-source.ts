@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { sha256 } from './digest';
 import { UsersFileError } from './errors';
 import type { UserRecord } from './types';
 import {
@@ -37,8 +37,6 @@ interface LastRead {
   error?: Error;
 }
 
-const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64');
-
 /**
  * The users in force: loaded at start, reloaded when the file changes. Each version is an
  * immutable UsersIndex swapped in whole, so a request never sees half of a reload.
@@ -73,7 +71,7 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     this.usingDefaultUser = text === undefined;
     this.index =
       text === undefined ? new UsersIndex([options.defaultUser], 'default user') : new UsersIndex(parseUsersFile(text, options.file), options.file);
-    this.lastRead = { digest: text === undefined ? MISSING_FILE : digestOf(text) };
+    this.lastRead = { digest: text === undefined ? MISSING_FILE : sha256(text) };
 
     if (options.watch) {
       // Polling the path (not the inode) sees in-place writes and atomic rename-over saves alike.
@@ -136,7 +134,7 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     } catch (error) {
       if (!isMissingFileError(error)) return this.refuse(`unreadable:${before}`, error);
     }
-    const digest = text === undefined ? MISSING_FILE : digestOf(text);
+    const digest = text === undefined ? MISSING_FILE : sha256(text);
     if (digest === this.lastRead.digest) {
       if (this.lastRead.error) throw this.lastRead.error;
       return this.index;
