@@ -59,7 +59,7 @@ export const REFUSALS = {
   },
   payload_too_large: {
     status: 413,
-    message: 'The request body is too large: send less (a login needs only "username" and "password").',
+    message: 'The request body is larger than this route accepts: send less (a login needs only "username" and "password", within 16 KB).',
   },
 } as const;
 
