@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import request from 'supertest';
-import hashes from './fixtures/hashes.json';
+import hashes from '../fixtures/hashes.json';
 
-const REPO = path.resolve(__dirname, '..');
-const CONSUMERS = path.join(__dirname, 'fixtures', 'consumers');
+const REPO = path.resolve(__dirname, '..', '..');
+const CONSUMERS = path.join(__dirname, '..', 'fixtures', 'consumers');
 const TSC = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const API_KEY = 'jane-api-key-0123456789abcdef';
 const SECRET_KEY = 'package-test-secret-key-of-32-chars!';

@@ -1,6 +1,6 @@
-import { parseUsersFile, UsersFileError, UsersIndex } from '../lib';
-import { readUsersFile, readUsersFileSync } from '../lib/users-file';
-import { entry, FIXTURES, hashes, USERS_FILE } from './helpers';
+import { parseUsersFile, UsersFileError, UsersIndex } from '../../lib';
+import { readUsersFile, readUsersFileSync } from '../../lib/users-file';
+import { entry, FIXTURES, hashes, USERS_FILE } from '../helpers';
 
 /** The problems reported for a file, as "where: message" lines. */
 function problemsOf(yaml: string): string[] {

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { readUsersFileSync, verifyPassword } from '../lib';
-import { DEMO, EXAMPLE_USERS_FILE } from './example-helpers';
+import { readUsersFileSync, verifyPassword } from '../../lib';
+import { DEMO, EXAMPLE_USERS_FILE } from './helpers';
 
-const here = (...parts: string[]) => path.join(__dirname, '..', ...parts);
+const here = (...parts: string[]) => path.join(__dirname, '..', '..', ...parts);
 
 describe('example-app/users.example.yml', () => {
   const records = readUsersFileSync(EXAMPLE_USERS_FILE);

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { main } from '../example-app/demo-client';
-import { startExampleApp } from './example-helpers';
+import { main } from '../../example-app/demo-client';
+import { startExampleApp } from './helpers';
 
 const run = promisify(execFile);
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 
 describe('the demo of the seed\'s story (npm run demo)', () => {
   let server: Awaited<ReturnType<typeof startExampleApp>>;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import request from 'supertest';
-import { workspaceAuth, type WorkspaceAuth } from '../lib';
-import hashes from './fixtures/hashes.json';
+import { workspaceAuth, type WorkspaceAuth } from '../../lib';
+import hashes from '../fixtures/hashes.json';
 
 const expectedMajor = (globalThis as { EXPRESS_MAJOR?: number }).EXPRESS_MAJOR;
 const API_KEY = 'compat-api-key-0123456789abcdef';

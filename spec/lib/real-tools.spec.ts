@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { verifyPassword } from '../lib';
-import { describeWithTool, hasHtpasswd, hasPasslib, PYTHON } from './system-tools';
+import { verifyPassword } from '../../lib';
+import { describeWithTool, hasHtpasswd, hasPasslib, PYTHON } from '../system-tools';
 
-const BIN = path.join(__dirname, '..', 'dist', 'cli.js');
+const BIN = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
 function run(command: string, args: string[], input = ''): string {
   const result = spawnSync(command, args, { input, encoding: 'utf8' });

@@ -1,7 +1,7 @@
 import type { Browser, Page, Request } from 'playwright-core';
-import { MemoryDatasetsStore } from '../example-app/datasets-store';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from '../example-app/chromium';
-import { DEMO, startExampleApp } from './example-helpers';
+import { MemoryDatasetsStore } from '../../example-app/datasets-store';
+import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from '../../example-app/chromium';
+import { DEMO, startExampleApp } from './helpers';
 
 // Starting a browser on a busy 2-core machine takes seconds: a safety limit, not an assertion.
 jest.setTimeout(60_000);

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { verifyPassword } from '../lib';
-import { entry, tempDir, USERS_FILE } from './helpers';
+import { verifyPassword } from '../../lib';
+import { entry, tempDir, USERS_FILE } from '../helpers';
 
 // The built bin, as users run it (`npm test` builds dist/ first).
-const BIN = path.join(__dirname, '..', 'dist', 'cli.js');
+const BIN = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
 function cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { ConfigError, configFromEnv } from '../lib';
-import { DEFAULT_PASSWORD_HASH } from '../lib/config';
-import { verifyPassword } from '../lib/passwords';
-import { hashes } from './helpers';
+import { ConfigError, configFromEnv } from '../../lib';
+import { DEFAULT_PASSWORD_HASH } from '../../lib/config';
+import { verifyPassword } from '../../lib/passwords';
+import { hashes } from '../helpers';
 
 const cwd = '/srv/app';
 

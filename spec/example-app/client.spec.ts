@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as rg from '../example-app/client';
-import { ApiError, Client } from '../example-app/client';
-import { DEMO, startExampleApp } from './example-helpers';
+import * as rg from '../../example-app/client';
+import { ApiError, Client } from '../../example-app/client';
+import { DEMO, startExampleApp } from './helpers';
 
 /** The error a promise rejects with, so its fields can be asserted on. */
 async function rejectionOf(promise: Promise<unknown>): Promise<ApiError> {

@@ -2,8 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { MemoryDatasetsStore, type DatasetsStore } from '../example-app/datasets-store';
-import { DEMO, EXAMPLE_USERS_FILE, exampleApp, recordingLogger } from './example-helpers';
+import { MemoryDatasetsStore, type DatasetsStore } from '../../example-app/datasets-store';
+import { DEMO, EXAMPLE_USERS_FILE, exampleApp, recordingLogger } from './helpers';
 
 const key = (user: keyof typeof DEMO) => ({ 'X-Argilla-Api-Key': DEMO[user].apiKey });
 

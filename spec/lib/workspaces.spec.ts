@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { makeApp, USERS } from './helpers';
+import { makeApp, USERS } from '../helpers';
 
 const { app, auth } = makeApp();
 afterAll(() => auth.close());

@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import request from 'supertest';
-import { makeApp, SECRET, USERS } from './helpers';
+import { makeApp, SECRET, USERS } from '../helpers';
 
 const { app, auth } = makeApp({ loginRateLimit: { limit: 1000 } });
 afterAll(() => auth.close());

@@ -1,8 +1,8 @@
 import { renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { UsersFileError, workspaceAuth, type UsersIndex, type WorkspaceAuth } from '../lib';
-import { entry, makeApp, recordingLogger, tempDir, SECRET } from './helpers';
+import { UsersFileError, workspaceAuth, type UsersIndex, type WorkspaceAuth } from '../../lib';
+import { entry, makeApp, recordingLogger, tempDir, SECRET } from '../helpers';
 
 // Tests wait for reload events, never fixed sleeps; under a loaded CI machine an event can take seconds.
 jest.setTimeout(30_000);

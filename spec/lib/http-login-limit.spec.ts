@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { makeApp, USERS } from './helpers';
+import { makeApp, USERS } from '../helpers';
 
 const { app, auth } = makeApp({ loginRateLimit: { limit: 3, windowMs: 60_000 } });
 // Clients are told apart by address; behind this test's "proxy" the address comes from X-Forwarded-For.

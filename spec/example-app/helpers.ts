@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Logger } from '../lib';
-import { createApp, type ExampleAppOptions } from '../example-app/app';
-import { recordingLogger, SECRET } from './helpers';
+import type { Logger } from '../../lib';
+import { createApp, type ExampleAppOptions } from '../../example-app/app';
+import { recordingLogger, SECRET } from '../helpers';
 
 export { recordingLogger };
 
 /** The example users file: user1 (own workspace), user2 (+ client_projects), user3 (super-user). */
-export const EXAMPLE_USERS_FILE = path.join(__dirname, '..', 'example-app', 'users.example.yml');
+export const EXAMPLE_USERS_FILE = path.join(__dirname, '..', '..', 'example-app', 'users.example.yml');
 
 /** The demo credentials documented in the users file and the README. */
 export const DEMO = {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import passport from 'passport';
-import { ConfigError, workspaceAuth, type WorkspaceAuthOptions } from '../lib';
-import hashes from './fixtures/hashes.json';
+import { ConfigError, workspaceAuth, type WorkspaceAuthOptions } from '../../lib';
+import hashes from '../fixtures/hashes.json';
 
 const quiet = { info() {}, warn() {}, error() {} };
 let dir: string;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import request from 'supertest';
-import { ConfigError, workspaceAuth, type WorkspaceAuth } from '../lib';
+import { ConfigError, workspaceAuth, type WorkspaceAuth } from '../../lib';
 
 const quiet = { info() {}, warn() {}, error() {} };
 let dir: string;

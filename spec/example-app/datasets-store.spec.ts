@@ -1,4 +1,4 @@
-import { MemoryDatasetsStore } from '../example-app/datasets-store';
+import { MemoryDatasetsStore } from '../../example-app/datasets-store';
 
 const ref = (workspace: string, dataset: string) => ({ workspace, dataset });
 
