@@ -206,6 +206,8 @@ describe('installed with Express 5', () => {
         expect.stringMatching(/^misuse\.mts\(6,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\./),
         expect.stringMatching(/^misuse\.mts\(9,\d+\): error TS2322: Type 'string\[\] \| undefined' is not assignable to type 'string'\./),
         expect.stringMatching(/^misuse\.mts\(10,\d+\): error TS2339: Property 'toUpperCase' does not exist on type 'string\[\]'\./),
+        expect.stringMatching(/^misuse\.mts\(12,\d+\): error TS2339: Property 'get' does not exist on type 'WorkspaceAuth'\./),
+        expect.stringMatching(/^misuse\.mts\(13,\d+\): error TS2339: Property 'stack' does not exist on type 'WorkspaceAuth'\./),
       ]);
     });
   });
