@@ -1,5 +1,7 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
+import { clientKeyOf } from './client-key';
+import type { KeyAndTokenFailureLimit } from './failure-limits';
 import { isRefusal, type Refuse, type RefusalCode } from './refusals';
 import { API_KEY_HEADERS, asPassportUser, STRATEGY_NAMES } from './strategies';
 import type { Authenticator, WorkspaceUser } from './types';
@@ -18,19 +20,36 @@ function chooseStrategy(headers: Record<string, string | string[] | undefined>):
   return { refuse: 'missing_credentials' };
 }
 
+/** The per-client limit on invalid API keys and tokens, and the one-time `trust proxy` check. */
+export interface AuthenticateGuard {
+  keyAndTokenFailures: KeyAndTokenFailureLimit;
+  checkTrustProxy: (req: Request) => void;
+}
+
 /**
  * Authenticates a request by API key or access token: marks it as ours and sets `req.user`;
- * refuses it otherwise. Failures of the machinery itself go to `next(err)`.
+ * refuses it otherwise. Failures of the machinery itself go to `next(err)`. A client with too
+ * many invalid keys and tokens is refused before its credentials are looked at.
  */
-export function createAuthenticate(passport: Authenticator, refuse: Refuse, authenticated: AuthenticatedRequests): RequestHandler {
+export function createAuthenticate(passport: Authenticator, refuse: Refuse, authenticated: AuthenticatedRequests, guard: AuthenticateGuard): RequestHandler {
+  const { keyAndTokenFailures, checkTrustProxy } = guard;
   return function authenticate(req, res, next) {
+    checkTrustProxy(req);
     const choice = chooseStrategy(req.headers);
     if ('refuse' in choice) return refuse(req, res, next, choice.refuse);
+    // Every request passes here: no client is worked out unless one is blocked.
+    if (keyAndTokenFailures.anyBlocked) {
+      const blockedMs = keyAndTokenFailures.blockedMs(clientKeyOf(req));
+      if (blockedMs > 0) return refuse(req, res, next, 'too_many_failed_credentials', { retryAfterSeconds: blockedMs / 1000 });
+    }
     passport.authenticate(choice.strategy, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
       if (error) return next(error);
       if (!user) {
         const fallback = choice.strategy === STRATEGY_NAMES.bearer ? 'invalid_token' : 'invalid_api_key';
-        return refuse(req, res, next, isRefusal(info) ? info.code : fallback);
+        const code = isRefusal(info) ? info.code : fallback;
+        // Counted in the background: the answer does not wait for Redis.
+        if (code === 'invalid_api_key' || code === 'invalid_token') void keyAndTokenFailures.failed(clientKeyOf(req));
+        return refuse(req, res, next, code);
       }
       authenticated.mark(req, user);
       // Passport's convention, for the app's handlers; the plugin itself trusts only its mark.

@@ -1,26 +1,82 @@
-import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { clientKeyOf } from './client-key';
+import type { LoginFailureLimits } from './failure-limits';
+import { MAX_CREDENTIAL_LENGTH } from './limits';
+import type { LoginQueue, Ticket } from './login-queue';
 import type { Refuse } from './refusals';
-import type { LoginRateLimitOptions } from './types';
 
-function usernameOf(req: Request): string {
-  const username: unknown = (req.body as { username?: unknown } | undefined)?.username;
-  return typeof username === 'string' ? username.slice(0, 256) : '';
+/** What a login came to: only `failure` (wrong password, unknown user) counts against the client. */
+export type LoginOutcome = 'success' | 'failure' | 'other';
+
+/** The guard of the login route: the failure limits and the bounded line for the password check. */
+export interface LoginGuard {
+  /**
+   * Before the login: refuses a blocked username or client (429) and a full line (503), both at
+   * once and with Retry-After, then waits for the login's turn. A login whose client has gone
+   * before its turn is dropped, never checked.
+   */
+  admit: RequestHandler;
+  /** After the password check, before the answer: counts a failure or clears them, then frees the turn. */
+  settle(req: Request, outcome: LoginOutcome): Promise<void>;
 }
 
-/**
- * Counts failed logins per username and client (successful ones are not counted), so one
- * locked username locks out no one else, and API keys are never limited by it.
- */
-export function createLoginLimiter(options: LoginRateLimitOptions, refuse: Refuse): RequestHandler {
-  return rateLimit({
-    windowMs: options.windowMs ?? 15 * 60 * 1000,
-    limit: options.limit ?? 10,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    ...(options.store ? { store: options.store } : {}),
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}\u0000${usernameOf(req)}`,
-    handler: (req, res, next) => refuse(req, res, next, 'too_many_login_attempts'),
-  });
+interface Turn {
+  ticket: Ticket;
+  client: string;
+  username: string;
+}
+
+/** The username and password, when the body has both as strings passport-local will check; otherwise it answers 400 itself. */
+function loginFields(body: unknown): { username: string } | undefined {
+  const { username, password } = (body ?? {}) as { username?: unknown; password?: unknown };
+  if (typeof username !== 'string' || typeof password !== 'string' || username === '' || password === '') return undefined;
+  if (username.length > MAX_CREDENTIAL_LENGTH || password.length > MAX_CREDENTIAL_LENGTH) return undefined;
+  return { username };
+}
+
+export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, refuse: Refuse, checkTrustProxy: (req: Request) => void): LoginGuard {
+  const turns = new WeakMap<Request, Turn>();
+
+  async function admit(req: Request, res: Response, next: NextFunction): Promise<void> {
+    checkTrustProxy(req);
+    const fields = loginFields(req.body);
+    if (!fields) return next();
+    const client = clientKeyOf(req);
+    const blocked = await limits.blocked(client, fields.username);
+    if (blocked) return refuse(req, res, next, blocked.code, { retryAfterSeconds: blocked.retryAfterMs / 1000 });
+    if (res.closed) return;
+
+    const admission = queue.admit(client);
+    if ('busyForMs' in admission) return refuse(req, res, next, 'login_busy', { retryAfterSeconds: admission.busyForMs / 1000 });
+    const { ticket } = admission;
+    // Gone before its turn: out of the line, never hashed. After its turn: the turn ends (settle also ends it).
+    res.once('close', ticket.release);
+    if (!(await ticket.turn)) return;
+
+    // Failures counted while this login waited (the same username tried at once) may block it now.
+    const blockedNow = await limits.blocked(client, fields.username);
+    if (blockedNow) {
+      ticket.release();
+      return refuse(req, res, next, blockedNow.code, { retryAfterSeconds: blockedNow.retryAfterMs / 1000 });
+    }
+    turns.set(req, { ticket, client, username: fields.username });
+    next();
+  }
+
+  return {
+    admit: function loginGuard(req, res, next) {
+      admit(req, res, next).catch(next);
+    },
+    async settle(req, outcome) {
+      const turn = turns.get(req);
+      if (!turn) return;
+      turns.delete(req);
+      try {
+        if (outcome === 'failure') await limits.failed(turn.client, turn.username);
+        else if (outcome === 'success') await limits.succeeded(turn.client, turn.username);
+      } finally {
+        turn.ticket.release();
+      }
+    },
+  };
 }

@@ -3,7 +3,17 @@ import path from 'node:path';
 import passport from 'passport';
 import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
 import { sendRefusalJson } from './refusals';
-import type { Authenticator, LoginRateLimitOptions, Logger, RefusalResponder, UserRecord, WorkspaceAuthOptions } from './types';
+import type { RedisClient } from './redis-client';
+import type {
+  Authenticator,
+  KeyAndTokenRateLimitOptions,
+  LoginQueueOptions,
+  LoginRateLimitOptions,
+  Logger,
+  RefusalResponder,
+  UserRecord,
+  WorkspaceAuthOptions,
+} from './types';
 import { validateOptions } from './validate-options';
 
 /** Everything `workspaceAuth()` needs, resolved once: options checked, the environment merged, every default applied. */
@@ -17,7 +27,11 @@ export interface Configuration {
   apiPrefix: string;
   watch: boolean;
   watchIntervalMs: number;
-  loginRateLimit: LoginRateLimitOptions;
+  loginRateLimit: Required<LoginRateLimitOptions>;
+  keyAndTokenRateLimit: Required<KeyAndTokenRateLimitOptions>;
+  loginQueue: Required<LoginQueueOptions>;
+  redis: RedisClient | undefined;
+  redisKeyPrefix: string;
   logger: Logger;
   realm: string;
   /** Undefined: the process-wide default bound, shared by every instance that leaves it out. */
@@ -28,6 +42,8 @@ export interface Configuration {
   /** Logged only if the default user turns out to be in force (no users file). */
   defaultUserWarning: string;
 }
+
+const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 
 const prefixedConsole: Logger = {
   info: (message) => console.info(`[express-workspace-auth] ${message}`),
@@ -62,7 +78,21 @@ export function parseOptions(passed: unknown): Configuration {
     apiPrefix: options.apiPrefix ?? '/api',
     watch: options.watch ?? true,
     watchIntervalMs: options.watchIntervalMs ?? 500,
-    loginRateLimit: options.loginRateLimit ?? {},
+    loginRateLimit: {
+      windowMs: options.loginRateLimit?.windowMs ?? FIFTEEN_MINUTES_MS,
+      limit: options.loginRateLimit?.limit ?? 10,
+      clientLimit: options.loginRateLimit?.clientLimit ?? 100,
+    },
+    keyAndTokenRateLimit: {
+      windowMs: options.keyAndTokenRateLimit?.windowMs ?? FIFTEEN_MINUTES_MS,
+      limit: options.keyAndTokenRateLimit?.limit ?? 100,
+    },
+    loginQueue: {
+      maxWaitMs: options.loginQueue?.maxWaitMs ?? 2000,
+      clientShare: options.loginQueue?.clientShare ?? 0.5,
+    },
+    redis: options.redis,
+    redisKeyPrefix: options.redisKeyPrefix ?? 'express-workspace-auth:',
     logger: options.logger ?? prefixedConsole,
     realm: options.realm ?? 'express-workspace-auth',
     maxConcurrentHashes: options.maxConcurrentHashes,

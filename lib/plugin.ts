@@ -4,7 +4,7 @@ import type { Strategy as LocalStrategy } from 'passport-local';
 import { createAuthenticate } from './authenticate';
 import { AuthenticatedRequests } from './authenticated-requests';
 import { createErrorHandler } from './error-handler';
-import { createLoginLimiter } from './login-limiter';
+import { createLoginProtection } from './login-protection';
 import { refuseRequestAsArgument } from './misuse';
 import { parseOptions } from './options';
 import { createPasswordVerifier } from './passwords';
@@ -86,7 +86,8 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
 
   const refuse = createRefuse(config.realm, config.onRefusal);
   const authenticated = new AuthenticatedRequests();
-  const authenticate = createAuthenticate(config.passport, refuse, authenticated);
+  const protection = createLoginProtection(config, getUsers, refuse);
+  const authenticate = createAuthenticate(config.passport, refuse, authenticated, protection);
   const errorHandler = createErrorHandler(refuse);
   const parts: RouteParts = {
     passport: config.passport,
@@ -95,7 +96,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     authenticate,
     authenticated,
     getUsers,
-    loginLimiter: createLoginLimiter(config.loginRateLimit, refuse),
+    loginGuard: protection.loginGuard,
   };
   const tokenHandler = createTokenHandler(parts);
   const meHandler = createMeHandler(parts);
@@ -105,6 +106,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   router.get(`${config.apiPrefix}/me`, ...meHandler);
   router.use(errorHandler);
   const serveRoutes = function workspaceAuthRoutes(req: Request, res: Response, next: NextFunction): void {
+    protection.checkTrustProxy(req);
     router(req, res, next);
   };
 
@@ -123,6 +125,9 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     on: source.on.bind(source),
     once: source.once.bind(source),
     off: source.off.bind(source),
-    close: () => source.close(),
+    close: () => {
+      source.close();
+      protection.close();
+    },
   });
 }

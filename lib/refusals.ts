@@ -63,6 +63,18 @@ export const REFUSALS = {
     status: 413,
     message: `The request body is larger than this route accepts: send less (a login needs only "username" and "password", within ${LOGIN_BODY_LIMIT.replace('kb', ' KB')}).`,
   },
+  too_many_failed_logins: {
+    status: 429,
+    message: 'Too many failed logins from this client, across usernames. Wait for the time in Retry-After, then try again.',
+  },
+  too_many_failed_credentials: {
+    status: 429,
+    message: 'Too many invalid API keys or access tokens from this client. Wait for the time in Retry-After, then try again with a valid one.',
+  },
+  login_busy: {
+    status: 503,
+    message: 'Too many logins are waiting for their password check. Try again after the time in Retry-After.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

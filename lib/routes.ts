@@ -1,6 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
 import { LOGIN_BODY_LIMIT } from './limits';
+import type { LoginGuard, LoginOutcome } from './login-limiter';
 import { isRefusal, type Refuse } from './refusals';
 import { STRATEGY_NAMES } from './strategies';
 import type { TokenService } from './tokens';
@@ -36,24 +37,29 @@ interface RouteParts {
   authenticate: RequestHandler;
   authenticated: AuthenticatedRequests;
   getUsers: () => UsersIndex;
-  loginLimiter: RequestHandler;
+  loginGuard: LoginGuard;
 }
 
-/** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
-export function createTokenHandler({ passport, tokens, refuse, loginLimiter }: RouteParts): RequestHandler[] {
+/** `POST /api/security/token`: body parsing, the failure limits and the bounded line, password login, the token. */
+export function createTokenHandler({ passport, tokens, refuse, loginGuard }: RouteParts): RequestHandler[] {
   const login: RequestHandler = function login(req, res, next) {
     passport.authenticate(STRATEGY_NAMES.password, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
-      if (error) return next(error);
-      // passport-local refuses missing fields itself, with a plain message and status 400.
-      if (!user) return refuse(req, res, next, isRefusal(info) ? info.code : 'missing_login_fields');
-      res.set('Cache-Control', 'no-store');
-      res.json({ access_token: tokens.issue(user.username), token_type: 'bearer' });
+      const code = isRefusal(info) ? info.code : undefined;
+      const outcome: LoginOutcome = user && !error ? 'success' : code === 'invalid_credentials' ? 'failure' : 'other';
+      // Counted before the answer, so the client's next login sees it.
+      loginGuard.settle(req, outcome).then(() => {
+        if (error) return next(error);
+        // passport-local refuses missing fields itself, with a plain message and status 400.
+        if (!user) return refuse(req, res, next, code ?? 'missing_login_fields');
+        res.set('Cache-Control', 'no-store');
+        res.json({ access_token: tokens.issue(user.username), token_type: 'bearer' });
+      }, next);
     })(req, res, next);
   };
   return [
     express.json({ limit: LOGIN_BODY_LIMIT }),
     express.urlencoded({ extended: false, limit: LOGIN_BODY_LIMIT }),
-    loginLimiter,
+    loginGuard.admit,
     login,
   ];
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type passport from 'passport';
-import type { Store } from 'express-rate-limit';
+import type { RedisClient } from './redis-client';
 
 /**
  * A user as the application sees it: what the users file says, without secrets.
@@ -50,16 +50,40 @@ export interface RefusalAnswer {
  */
 export type RefusalResponder = (req: Request, res: Response, next: NextFunction, refusal: RefusalAnswer) => void;
 
+/**
+ * Limits on failed logins: wrong passwords and unknown usernames, counted per client (its
+ * address, as `req.ip` reads it; an IPv6 address by its /56). Refused and shed logins never
+ * count, nor does a correct login however many run at once. While a limit holds, the login is
+ * refused with 429 and Retry-After without its password being checked, even a correct one:
+ * otherwise the limit would tell a guesser which guess was right.
+ */
 export interface LoginRateLimitOptions {
-  /** How long failed logins are remembered, in milliseconds. Default: 15 minutes. */
+  /** How long failures are remembered, in milliseconds from the first, whole seconds. Default: 900000 (15 minutes). */
   windowMs?: number;
-  /** Failed logins allowed per username and client within the window. Default: 10. */
+  /** Consecutive failed logins of one username from one client within the window; a successful login clears them. Default: 10. */
   limit?: number;
+  /** Failed logins from one client within the window, across all usernames (password spraying). Default: 100. */
+  clientLimit?: number;
+}
+
+/** The limit on invalid API keys and access tokens, per client; while it holds, that client's keys and tokens get 429. */
+export interface KeyAndTokenRateLimitOptions {
+  /** How long failures are remembered, in milliseconds from the first, whole seconds. Default: 900000 (15 minutes). */
+  windowMs?: number;
+  /** Invalid API keys and access tokens from one client within the window. Default: 100. */
+  limit?: number;
+}
+
+/** The line of logins waiting for their password check (bcrypt). */
+export interface LoginQueueOptions {
   /**
-   * Where counts are kept. Default: in this process's memory. With several instances,
-   * pass a shared store (e.g. `rate-limit-redis`) so the limit holds across them.
+   * The longest a login may wait for its turn, in milliseconds, as estimated from the time a
+   * check takes here; a login that would wait longer gets 503 `login_busy` with Retry-After at
+   * once. Default: 2000.
    */
-  store?: Store;
+  maxWaitMs?: number;
+  /** The share of the line one client may hold, above 0 and at most 1. Default: 0.5. */
+  clientShare?: number;
 }
 
 /** Options of `workspaceAuth()`. Each one left out is read from the environment (`ARGILLA_LOCAL_AUTH_*`, else `RUBRIX_LOCAL_AUTH_*`). */
@@ -82,7 +106,7 @@ export interface WorkspaceAuthOptions {
   watch?: boolean;
   /** How often the users file is checked for changes, in milliseconds. Default: 500. */
   watchIntervalMs?: number;
-  /** Limits on failed logins. Default: 10 per username and client per 15 minutes, in memory. */
+  /** Limits on failed logins. Default: 10 consecutive per username and client, 100 per client, per 15 minutes. */
   loginRateLimit?: LoginRateLimitOptions;
   /** Where warnings and reload reports go. Default: `console`, prefixed. */
   logger?: Logger;
@@ -97,6 +121,19 @@ export interface WorkspaceAuthOptions {
   maxConcurrentHashes?: number;
   /** Answers every refusal (400, 401, 403, 429, 503) instead of the default `{code, message}` JSON. */
   onRefusal?: RefusalResponder;
+  /** Limits on invalid API keys and access tokens. Default: 100 per client per 15 minutes. */
+  keyAndTokenRateLimit?: KeyAndTokenRateLimitOptions;
+  /** The line of logins waiting for their password check. Default: at most 2 seconds of waiting, half of it per client. */
+  loginQueue?: LoginQueueOptions;
+  /**
+   * A Redis client (ioredis, or node-redis 4+ once connected) shared by every instance: the
+   * failure counts live there. The app owns it: the plugin never connects or closes it, and
+   * listens to its `error` and `ready` events only to log an outage once and its end once.
+   * While Redis is away, each instance counts in its own memory. Default: none, in memory.
+   */
+  redis?: RedisClient;
+  /** Prefix of every Redis key the plugin writes. Default: `"express-workspace-auth:"`. */
+  redisKeyPrefix?: string;
 }
 
 declare global {

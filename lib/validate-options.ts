@@ -1,6 +1,7 @@
 import { closestName } from './did-you-mean';
 import { ConfigError, type Problem } from './errors';
-import type { WorkspaceAuthOptions } from './types';
+import { redisKindOf } from './redis-client';
+import type { KeyAndTokenRateLimitOptions, LoginQueueOptions, LoginRateLimitOptions, WorkspaceAuthOptions } from './types';
 
 /** The problems of one option's value, each a sentence that names the option; empty when it is fine. */
 type Check = (value: unknown, name: string) => string[];
@@ -81,22 +82,52 @@ const realm: Check = (value, name) =>
     ? []
     : [`${name} must be a non-empty string of printable ASCII characters without " or \\ (it goes into the WWW-Authenticate header), not ${describe(value)}.`];
 
-const RATE_LIMIT_CHECKS: Record<string, Check> = {
-  windowMs: wholeNumber('milliseconds'),
+// Counting windows are whole seconds in rate-limiter-flexible; under one second Redis would keep the count forever.
+const windowMs: Check = (value, name) =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 1000
+    ? []
+    : [`${name} must be a whole number of milliseconds, 1000 (one second) or more, not ${describe(value)}.${unquoteHint(value, name, 'number')}`];
+
+/** An options object whose fields each have a check; `formerNames` point old names to new ones. */
+const optionsObject =
+  (checks: Record<string, Check>, example: string, formerNames: Record<string, string> = {}): Check =>
+  (value, name) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return [`${name} must be an object such as ${example}, not ${describe(value)}.`];
+    }
+    return checkFields(value as Record<string, unknown>, checks, name, formerNames);
+  };
+
+const RATE_LIMIT_CHECKS: { [Name in keyof LoginRateLimitOptions]-?: Check } & { store: Check } = {
+  windowMs,
   limit: wholeNumber('failed logins'),
-  store: (value, name) => {
-    const missing = missingMethods(value, ['increment', 'decrement', 'resetKey']);
-    return missing.length === 0
-      ? []
-      : [`${name} must be an express-rate-limit store (with increment, decrement and resetKey), such as a RedisStore of rate-limit-redis, not ${describe(value)}.`];
-  },
+  clientLimit: wholeNumber('failed logins'),
+  // express-rate-limit's store, which counted every login as it arrived: refused with the way to share counts now.
+  store: (_value, name) => [
+    `${name} is no longer supported: failed logins are counted with rate-limiter-flexible. To share the counts between instances, pass your Redis client as the redis option: workspaceAuth({ redis: new Redis(process.env.REDIS_URL) }).`,
+  ],
 };
 
-const loginRateLimit: Check = (value, name) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [`${name} must be an object such as { windowMs: 900000, limit: 10 }, not ${describe(value)}.`];
-  }
-  return checkFields(value as Record<string, unknown>, RATE_LIMIT_CHECKS, name, { max: 'limit' });
+const KEY_AND_TOKEN_CHECKS: { [Name in keyof KeyAndTokenRateLimitOptions]-?: Check } = {
+  windowMs,
+  limit: wholeNumber('invalid API keys and tokens'),
+};
+
+const LOGIN_QUEUE_CHECKS: { [Name in keyof LoginQueueOptions]-?: Check } = {
+  maxWaitMs: wholeNumber('milliseconds'),
+  clientShare: (value, name) =>
+    typeof value === 'number' && value > 0 && value <= 1
+      ? []
+      : [`${name} must be a number above 0 and at most 1 (0.5: one client may hold half of the line), not ${describe(value)}.${unquoteHint(value, name, 'number')}`],
+};
+
+const redis: Check = (value, name) => {
+  const kind = redisKindOf(value);
+  if (typeof kind === 'string') return [];
+  const url = typeof value === 'string' ? ' Pass a client, not a URL.' : '';
+  return [
+    `${name} must be a Redis client, ioredis (new Redis(process.env.REDIS_URL)) or node-redis 4+ (createClient({ url }), connected), not ${describe(value)}: ${kind.problem}.${url}`,
+  ];
 };
 
 /** One check per option: the type makes a new option in WorkspaceAuthOptions fail to compile until it has one. */
@@ -110,12 +141,16 @@ const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   apiPrefix,
   watch: boolean,
   watchIntervalMs: wholeNumber('milliseconds'),
-  loginRateLimit,
+  loginRateLimit: optionsObject(RATE_LIMIT_CHECKS, '{ windowMs: 900000, limit: 10, clientLimit: 100 }', { max: 'limit' }),
   logger,
   realm,
   maxConcurrentHashes: wholeNumber('bcrypt hashes at once'),
   onRefusal: (value, name) =>
     typeof value === 'function' ? [] : [`${name} must be a function (req, res, next, refusal) that answers the refusal, not ${describe(value)}.`],
+  keyAndTokenRateLimit: optionsObject(KEY_AND_TOKEN_CHECKS, '{ windowMs: 900000, limit: 100 }', { max: 'limit' }),
+  loginQueue: optionsObject(LOGIN_QUEUE_CHECKS, '{ maxWaitMs: 2000, clientShare: 0.5 }'),
+  redis,
+  redisKeyPrefix: nonEmptyString('redisKeyPrefix: "my-app:auth:"'),
 };
 
 /**

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Redis from 'ioredis';
 import passport from 'passport';
 import { ConfigError, workspaceAuth, type WorkspaceAuthOptions } from '../../lib';
 import hashes from '../fixtures/hashes.json';
@@ -41,7 +42,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal.',
+      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
     ]);
   });
 
@@ -109,9 +110,9 @@ describe('wrong types', () => {
   it('checks loginRateLimit field by field', () => {
     expect(messagesFor({ loginRateLimit: 10 })).toEqual([expect.stringContaining('loginRateLimit must be an object')]);
     expect(messagesFor({ loginRateLimit: { windowMs: '60000', limit: 0, store: {} } })).toEqual([
-      'loginRateLimit.windowMs must be a whole number of milliseconds, 1 or more, not the string "60000". Write it without quotes: loginRateLimit.windowMs: 60000.',
+      'loginRateLimit.windowMs must be a whole number of milliseconds, 1000 (one second) or more, not the string "60000". Write it without quotes: loginRateLimit.windowMs: 60000.',
       'loginRateLimit.limit must be a whole number of failed logins, 1 or more, not the number 0.',
-      expect.stringContaining('loginRateLimit.store must be an express-rate-limit store'),
+      expect.stringContaining('loginRateLimit.store is no longer supported: failed logins are counted with rate-limiter-flexible. To share the counts between instances, pass your Redis client as the redis option'),
     ]);
   });
 
@@ -135,6 +136,8 @@ it('accepts undefined as "use the default", as the plugin does', () => {
 
 it('accepts every option with a valid value', () => {
   const usersFile = path.join(dir, 'users.yml');
+  // Never connected: the plugin only checks it is a client, and listens to its events.
+  const redis = new Redis({ lazyConnect: true });
   writeFileSync(usersFile, `- username: jane\n  hashed_password: "${hashes.passlib_2b_cost10.hash}"\n  api_key: jane-key\n`);
   const options: Required<WorkspaceAuthOptions> = {
     usersFile,
@@ -146,15 +149,20 @@ it('accepts every option with a valid value', () => {
     apiPrefix: '/auth/v1',
     watch: false,
     watchIntervalMs: 250,
-    loginRateLimit: { windowMs: 60_000, limit: 5 },
+    loginRateLimit: { windowMs: 60_000, limit: 5, clientLimit: 50 },
     logger: quiet,
     realm: 'my-app',
     maxConcurrentHashes: 2,
     onRefusal: (_req, res) => {
       res.status(418).end();
     },
+    keyAndTokenRateLimit: { windowMs: 60_000, limit: 20 },
+    loginQueue: { maxWaitMs: 1000, clientShare: 0.25 },
+    redis,
+    redisKeyPrefix: 'my-app:auth:',
   };
   const auth = workspaceAuth(options);
   auth.close();
+  redis.disconnect();
   expect(auth.users().findByUsername('jane')).toBeDefined();
 });

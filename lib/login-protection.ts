@@ -1,0 +1,51 @@
+import { createTrustProxyCheck } from './client-key';
+import { KeyAndTokenFailureLimit, LoginFailureLimits } from './failure-limits';
+import { hashMsAt } from './hash-timing';
+import { createLoginGuard, type LoginGuard } from './login-limiter';
+import { LoginQueue } from './login-queue';
+import type { Configuration } from './options';
+import { DEFAULT_MAX_CONCURRENT_HASHES } from './passwords';
+import type { Refuse } from './refusals';
+import type { RevocationList } from './redis-revocation-list';
+import { createSharedStore } from './shared-store';
+import type { UsersIndex } from './users-index';
+import type { Request } from 'express';
+
+/** The defences against guessing and floods, built from the options: what the routes and `authenticate` use. */
+export interface LoginProtection {
+  loginGuard: LoginGuard;
+  keyAndTokenFailures: KeyAndTokenFailureLimit;
+  /** Warns once, at the first request, when the app trusts every X-Forwarded-For. */
+  checkTrustProxy: (req: Request) => void;
+  /** The logged-out tokens in Redis when the `redis` option is given. */
+  revocations: RevocationList | undefined;
+  close(): void;
+}
+
+export function createLoginProtection(config: Configuration, getUsers: () => UsersIndex, refuse: Refuse): LoginProtection {
+  const store = createSharedStore(config.redis, config.redisKeyPrefix, config.logger);
+  const { loginRateLimit: logins, keyAndTokenRateLimit: keys } = config;
+  const loginLimits = new LoginFailureLimits(
+    store.counter({ name: 'failed-logins-username-client:', limit: logins.limit, windowMs: logins.windowMs }),
+    store.counter({ name: 'failed-logins-client:', limit: logins.clientLimit, windowMs: logins.windowMs }),
+    { perUsername: logins.limit, perClient: logins.clientLimit },
+  );
+  const queue = new LoginQueue({
+    concurrency: config.maxConcurrentHashes ?? DEFAULT_MAX_CONCURRENT_HASHES,
+    maxWaitMs: config.loginQueue.maxWaitMs,
+    clientShare: config.loginQueue.clientShare,
+    // Until logins have been timed here: one check at the cost most users of the file have.
+    initialJobMs: () => hashMsAt(getUsers().typicalCost),
+  });
+  const checkTrustProxy = createTrustProxyCheck(config.logger);
+  return {
+    loginGuard: createLoginGuard(loginLimits, queue, refuse, checkTrustProxy),
+    keyAndTokenFailures: new KeyAndTokenFailureLimit(
+      store.counter({ name: 'failed-keys-and-tokens-client:', limit: keys.limit, windowMs: keys.windowMs }),
+      keys.limit,
+    ),
+    checkTrustProxy,
+    revocations: store.revocations,
+    close: () => store.close(),
+  };
+}

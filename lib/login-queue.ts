@@ -1,0 +1,151 @@
+/**
+ * The line of logins waiting for a password check. bcrypt is the one expensive step of a login
+ * (about 60 ms of a core at cost 10, doubling per step), so the line is bounded by the wait it
+ * would mean, not by a count: a login that would wait longer than `maxWaitMs` is turned away at
+ * once (503 with Retry-After) instead of holding a connection and memory for minutes. One client
+ * may hold only `clientShare` of the places, and turns go round the clients in order, so one
+ * client's flood neither fills the line nor delays another client's login by more than a turn.
+ */
+
+export interface LoginQueueSettings {
+  /** Password checks at once. */
+  concurrency: number;
+  /** The longest a login may wait for its turn, in milliseconds. */
+  maxWaitMs: number;
+  /** The share of the places (running and waiting) one client may hold, above 0 and at most 1. */
+  clientShare: number;
+  /** How long one check takes before any has been timed here, in milliseconds. */
+  initialJobMs: () => number;
+}
+
+/** A login's place in line. */
+export interface Ticket {
+  /** Resolves true at the login's turn, false if it was cancelled first. */
+  readonly turn: Promise<boolean>;
+  /** Ends the turn (or the wait): the next login goes. Safe to call more than once. */
+  release(): void;
+}
+
+export type Admission = { ticket: Ticket } | { busyForMs: number };
+
+interface Waiter {
+  client: string;
+  start: () => void;
+  cancel: () => void;
+}
+
+// The weight of the latest timing in the running estimate: recent enough to follow a change of
+// load or hash cost within a few logins, smooth enough that one slow check does not shut the line.
+const SMOOTHING = 0.3;
+
+export class LoginQueue {
+  private running = 0;
+  private waitingCount = 0;
+  /** Waiting logins by client; the Map's order is the order of turns (a served client goes last). */
+  private readonly waiting = new Map<string, Waiter[]>();
+  /** Places (running and waiting) held per client. */
+  private readonly held = new Map<string, number>();
+  private observedJobMs: number | undefined;
+
+  constructor(private readonly options: Readonly<LoginQueueSettings>) {}
+
+  /** The time one password check takes here: timed on the last logins, else the initial estimate. */
+  jobMs(): number {
+    return this.observedJobMs ?? this.options.initialJobMs();
+  }
+
+  /** How many may wait: as many as the concurrent checks get through within `maxWaitMs`. */
+  private waitingCapacity(): number {
+    return Math.floor((this.options.maxWaitMs * this.options.concurrency) / this.jobMs());
+  }
+
+  /** Time until the line has room again, for Retry-After. */
+  private busyForMs(): number {
+    return Math.max(1, Math.ceil(this.waitingCount / this.options.concurrency)) * this.jobMs();
+  }
+
+  /** A place in line for a login of this client, or how long the line is busy. */
+  admit(client: string): Admission {
+    const capacity = this.waitingCapacity();
+    const share = Math.max(1, Math.floor(this.options.clientShare * (this.options.concurrency + capacity)));
+    const held = this.held.get(client) ?? 0;
+    const free = this.running < this.options.concurrency && this.waitingCount === 0;
+    if (held >= share || (!free && this.waitingCount >= capacity)) return { busyForMs: this.busyForMs() };
+    this.held.set(client, held + 1);
+    return { ticket: this.enter(client) };
+  }
+
+  private enter(client: string): Ticket {
+    let state: 'waiting' | 'running' | 'done' = 'waiting';
+    let startedAt = 0;
+    let settle: (started: boolean) => void = () => undefined;
+    const turn = new Promise<boolean>((resolve) => (settle = resolve));
+    const waiter: Waiter = {
+      client,
+      start: () => {
+        state = 'running';
+        this.running += 1;
+        startedAt = performance.now();
+        settle(true);
+      },
+      cancel: () => settle(false),
+    };
+    const release = (): void => {
+      if (state === 'done') return;
+      if (state === 'running') {
+        this.running -= 1;
+        this.observe(performance.now() - startedAt);
+      } else {
+        this.removeWaiting(waiter);
+        waiter.cancel();
+      }
+      state = 'done';
+      this.unhold(client);
+      this.dispatch();
+    };
+    this.addWaiting(waiter);
+    this.dispatch();
+    return { turn, release };
+  }
+
+  private observe(ms: number): void {
+    this.observedJobMs = this.observedJobMs === undefined ? ms : this.observedJobMs + SMOOTHING * (ms - this.observedJobMs);
+  }
+
+  private addWaiting(waiter: Waiter): void {
+    const line = this.waiting.get(waiter.client);
+    if (line) line.push(waiter);
+    else this.waiting.set(waiter.client, [waiter]);
+    this.waitingCount += 1;
+  }
+
+  private removeWaiting(waiter: Waiter): void {
+    const line = this.waiting.get(waiter.client);
+    const index = line?.indexOf(waiter) ?? -1;
+    if (!line || index < 0) return;
+    line.splice(index, 1);
+    if (line.length === 0) this.waiting.delete(waiter.client);
+    this.waitingCount -= 1;
+  }
+
+  private unhold(client: string): void {
+    const held = (this.held.get(client) ?? 1) - 1;
+    if (held > 0) this.held.set(client, held);
+    else this.held.delete(client);
+  }
+
+  /** Starts waiting logins while checks are free, one client after the other. */
+  private dispatch(): void {
+    while (this.running < this.options.concurrency) {
+      const first = this.waiting.entries().next();
+      if (first.done) return;
+      const [client, line] = first.value;
+      const waiter = line.shift() as Waiter;
+      this.waiting.delete(client);
+      // Round the clients: one with more waiting goes to the back of the order.
+      if (line.length > 0) this.waiting.set(client, line);
+      this.waitingCount -= 1;
+      waiter.start();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { LoginQueue, type Admission, type Ticket } from '../../lib/login-queue';
+
+/** A line where a check takes 100 ms: `maxWaitMs / 100` logins may wait per concurrent check. */
+function line(options: { concurrency?: number; maxWaitMs?: number; clientShare?: number } = {}) {
+  return new LoginQueue({ concurrency: 1, maxWaitMs: 1000, clientShare: 1, initialJobMs: () => 100, ...options });
+}
+
+function ticketOf(admission: Admission): Ticket {
+  if (!('ticket' in admission)) throw new Error(`refused, busy for ${admission.busyForMs} ms`);
+  return admission.ticket;
+}
+
+/** The order in which the tickets get their turn, releasing each as it starts. */
+async function turnOrder(tickets: Array<[string, Ticket]>): Promise<string[]> {
+  const order: string[] = [];
+  await Promise.all(
+    tickets.map(async ([name, ticket]) => {
+      if (await ticket.turn) {
+        order.push(name);
+        // The next turn comes only after this one ends.
+        setImmediate(ticket.release);
+      }
+    }),
+  );
+  return order;
+}
+
+it('holds as many waiting logins as the concurrent checks get through within maxWaitMs, then refuses with the time it is busy for', () => {
+  const queue = line({ concurrency: 2, maxWaitMs: 1000 });
+  // 2 running at once, then 2 * 1000 / 100 = 20 waiting.
+  for (let i = 0; i < 22; i++) ticketOf(queue.admit(`client-${i}`));
+  const refused = queue.admit('client-22');
+  expect(refused).toEqual({ busyForMs: 1000 });
+});
+
+it('always admits a login when a check is free, even when one check takes longer than maxWaitMs', async () => {
+  const queue = new LoginQueue({ concurrency: 1, maxWaitMs: 100, clientShare: 1, initialJobMs: () => 5000 });
+  const first = ticketOf(queue.admit('a'));
+  expect(await first.turn).toBe(true);
+  expect('busyForMs' in queue.admit('b')).toBe(true);
+  first.release();
+  expect(await ticketOf(queue.admit('b')).turn).toBe(true);
+});
+
+it('gives one client at most its share of the places, and the others theirs', () => {
+  const queue = line({ concurrency: 1, maxWaitMs: 1000, clientShare: 0.5 });
+  // 1 running + 10 waiting = 11 places; half of them, rounded down, is 5.
+  for (let i = 0; i < 5; i++) ticketOf(queue.admit('flooder'));
+  expect('busyForMs' in queue.admit('flooder')).toBe(true);
+  for (let i = 0; i < 5; i++) ticketOf(queue.admit('other'));
+});
+
+it('takes turns round the clients, so a flood delays another client by one turn at most', async () => {
+  const queue = line({ maxWaitMs: 10_000 });
+  const tickets: Array<[string, Ticket]> = [];
+  for (let i = 0; i < 4; i++) tickets.push([`flood-${i}`, ticketOf(queue.admit('flooder'))]);
+  tickets.push(['other', ticketOf(queue.admit('other'))]);
+  expect(await turnOrder(tickets)).toEqual(['flood-0', 'flood-1', 'other', 'flood-2', 'flood-3']);
+});
+
+it('drops a waiting login that is released before its turn: it never starts, and its place is free again', async () => {
+  const queue = line({ maxWaitMs: 100 });
+  const running = ticketOf(queue.admit('a'));
+  const waiting = ticketOf(queue.admit('b'));
+  expect('busyForMs' in queue.admit('c')).toBe(true);
+  waiting.release();
+  expect(await waiting.turn).toBe(false);
+  const next = ticketOf(queue.admit('c'));
+  running.release();
+  running.release(); // a second release changes nothing
+  expect(await next.turn).toBe(true);
+});
+
+it('times the checks it runs and sizes the line by them', async () => {
+  const queue = line({ maxWaitMs: 1000 });
+  expect(queue.jobMs()).toBe(100);
+  const ticket = ticketOf(queue.admit('a'));
+  await ticket.turn;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  ticket.release();
+  expect(queue.jobMs()).toBeGreaterThanOrEqual(290);
+  // About 1000 / 300 = 3 may wait now.
+  ticketOf(queue.admit('running'));
+  for (let i = 0; i < 3; i++) ticketOf(queue.admit(`waiting-${i}`));
+  expect('busyForMs' in queue.admit('one-too-many')).toBe(true);
+});
