@@ -1,9 +1,12 @@
 import { createApp } from './app';
+import { redisFromUrl } from './redis';
 
 const port = Number(process.env.PORT ?? 6900);
+// With REDIS_URL, every instance shares the failed-login counts and the logouts.
+const redis = redisFromUrl(process.env.REDIS_URL);
 let started: ReturnType<typeof createApp>;
 try {
-  started = createApp();
+  started = createApp(redis ? { auth: { redis } } : {});
 } catch (error) {
   // Configuration and users-file errors are written for people: no stack trace.
   console.error((error as Error).message);
@@ -21,6 +24,7 @@ process.on('SIGHUP', () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     auth.close();
+    redis?.disconnect();
     server.close(() => process.exit(0));
   });
 }
