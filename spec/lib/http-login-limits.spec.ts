@@ -16,6 +16,9 @@ writeFileSync(
   usersFile,
   USERNAMES.map((username) => `- username: ${username}\n  hashed_password: "${hashes.htpasswd_default_2y.hash}"\n  api_key: ${username}-api-key-0123456789\n`).join(''),
 );
+// Hundreds of requests a spec: more than the default 5 s on a busy 2-core machine.
+jest.setTimeout(30_000);
+
 const closers: Array<() => void> = [];
 afterAll(() => {
   for (const close of closers) close();

@@ -7,6 +7,9 @@ import { recordingLogger, SECRET } from '../helpers';
 import { hasRedisServer, RedisServer } from '../redis-server';
 import { describeWithTool } from '../system-tools';
 
+// Hundreds of requests a spec: more than the default 5 s on a busy 2-core machine.
+jest.setTimeout(30_000);
+
 /** One instance of the example app, as a process of its own would run it: its own Redis client and port. */
 async function startInstance(redisUrl: string) {
   // Reconnects every 100 ms, so the spec need not wait long once Redis is back.

@@ -1,0 +1,192 @@
+/**
+ * Login floods and storms against the bounded login line (issue 15):
+ *  - a flood: 300 concurrent logins with fresh usernames, from one client and from 300 clients:
+ *    the time until every one is answered, the answers by status, and a correct login from
+ *    another client right after;
+ *  - a storm: correct logins from 8 and from 64 connections for BENCH_SECONDS, with API-key
+ *    requests meanwhile: the server's event-loop delay p99 and the API-key throughput against
+ *    the same load without the storm.
+ * Standalone: `node --import tsx bench/login-flood.ts`; bench/run.ts can run `loginFlood()` as a part.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import bcrypt from 'bcrypt';
+import { benchUsers, makeKeys, usersYaml } from './make-users';
+import { autocannon, killChildren, tsxArgs } from './processes';
+import { ms, pct, report, summary, table } from './report';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const PASSWORD = 'bench-password';
+const COST = 10;
+const FLOOD = 300;
+const PART = 'flood';
+
+interface FloodServer {
+  url: string;
+  mark(): Promise<void>;
+  stats(): Promise<{ eldP99Ms: number; eldMaxMs: number; cpuCores: number; rssMb: number }>;
+  stop(): Promise<void>;
+}
+
+async function startFloodServer(usersFile: string): Promise<FloodServer> {
+  const child: ChildProcess = spawn(process.execPath, tsxArgs('login-flood-server.ts'), {
+    env: { ...process.env, FLOOD_USERS_FILE: usersFile },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = (type: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`flood server: no "${type}" within 30 s`)), 30_000);
+      const onMessage = (message: Record<string, unknown>) => {
+        if (message.type !== type) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(message);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`flood server exited (${code})`)));
+    });
+  const ready = await reply('ready');
+  return {
+    url: `http://127.0.0.1:${ready.port as number}`,
+    async mark() {
+      const marked = reply('marked');
+      child.send({ type: 'mark' });
+      await marked;
+    },
+    async stats() {
+      const stats = reply('stats');
+      child.send({ type: 'stats' });
+      return (await stats) as unknown as Awaited<ReturnType<FloodServer['stats']>>;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'exit' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function login(url: string, client: string, username: string, password: string): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  const response = await fetch(`${url}/api/security/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
+    body: JSON.stringify({ username, password }),
+  });
+  await response.arrayBuffer();
+  return { status: response.status, ms: performance.now() - started };
+}
+
+const byStatus = (statuses: number[]): string =>
+  Object.entries(statuses.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {}))
+    .map(([status, count]) => `${count} × ${status}`)
+    .join(', ');
+
+/** 300 concurrent logins with fresh usernames, then a correct login from a client not in the flood. */
+async function flood(server: FloodServer, label: string, clientOf: (i: number) => string, username: string, round: number): Promise<void> {
+  const started = performance.now();
+  const answers = await Promise.all(Array.from({ length: FLOOD }, (_, i) => login(server.url, clientOf(i), `fresh-${round}-${i}`, 'guess')));
+  const allMs = performance.now() - started;
+  const after = await login(server.url, `10.200.0.${round}`, username, PASSWORD);
+  report({
+    part: PART,
+    measure: `${FLOOD} concurrent fresh-username logins (${label}): all answered`,
+    figure: ms(allMs),
+    target: '< 2 s',
+    pass: allMs < 2000 && answers.every((answer) => answer.status !== 500),
+    detail: byStatus(answers.map((answer) => answer.status)),
+  });
+  report({
+    part: PART,
+    measure: `correct login from another client right after (${label})`,
+    figure: String(after.status),
+    target: '200',
+    pass: after.status === 200,
+    detail: `in ${ms(after.ms)}`,
+  });
+}
+
+/** API-key requests alone, then with `connections` connections of correct logins at once. */
+async function storm(server: FloodServer, apiKey: string, username: string, connections: number): Promise<void> {
+  const keys = { url: `${server.url}/guarded`, seconds: SECONDS, connections: 10, headers: { 'X-API-Key': apiKey } };
+  await autocannon({ ...keys, seconds: 1 });
+  await server.mark();
+  const calm = await autocannon(keys);
+  await server.mark();
+  const [during, logins] = await Promise.all([
+    autocannon(keys),
+    autocannon({
+      url: `${server.url}/api/security/token`,
+      seconds: SECONDS,
+      connections,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    }),
+  ]);
+  const stats = await server.stats();
+  report({
+    part: PART,
+    measure: `event-loop delay p99, storm of ${connections} login connections`,
+    figure: ms(stats.eldP99Ms),
+    target: '< 20 ms',
+    pass: stats.eldP99Ms < 20,
+    detail: `max ${ms(stats.eldMaxMs)}; server ${stats.cpuCores.toFixed(2)} cores, RSS ${stats.rssMb.toFixed(0)} MB`,
+  });
+  report({
+    part: PART,
+    measure: `API key in a storm of ${connections} login connections vs without`,
+    figure: pct(during.rps / calm.rps),
+    target: 'reported',
+    pass: undefined,
+    detail: `${Math.round(during.rps)}/s vs ${Math.round(calm.rps)}/s; logins: ${logins.ok} × 200, ${logins.failed} shed (503) or failed, ${(logins.ok / SECONDS).toFixed(1)} logins/s`,
+  });
+}
+
+export async function loginFlood(): Promise<void> {
+  process.stderr.write(`\nLogin flood and storm (cost ${COST}, the plugin's defaults)\n`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ewa-flood-'));
+  let server: FloodServer | undefined;
+  try {
+    const keys = makeKeys(10);
+    const usersFile = path.join(dir, 'users.yml');
+    writeFileSync(usersFile, usersYaml(10, await bcrypt.hash(PASSWORD, COST), keys));
+    const users = benchUsers(keys);
+    server = await startFloodServer(usersFile);
+    await login(server.url, '10.200.1.1', users.team.username, PASSWORD); // warm up
+    await flood(server, 'one client', () => '10.100.0.1', users.team.username, 1);
+    await flood(server, `${FLOOD} clients`, (i) => `10.101.${i >> 8}.${i & 255}`, users.team.username, 2);
+    await storm(server, users.team.apiKey, users.team.username, 8);
+    await storm(server, users.team.apiKey, users.team.username, 64);
+  } finally {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const started = performance.now();
+  const deadline = setTimeout(() => {
+    console.error('login-flood: over 3 minutes, stopping.');
+    killChildren();
+    process.exit(1);
+  }, 3 * 60 * 1000);
+  loginFlood().then(
+    () => {
+      clearTimeout(deadline);
+      process.stdout.write(`\n${table()}\n\n${summary(`${os.availableParallelism()} cores, load average ${(os.loadavg()[0] as number).toFixed(2)}, took ${((performance.now() - started) / 1000).toFixed(0)} s`)}\n`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      clearTimeout(deadline);
+      killChildren();
+      process.exitCode = 1;
+    },
+  );
+}
