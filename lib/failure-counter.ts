@@ -33,15 +33,15 @@ function toCount(result: RateLimiterRes | null): FailureCount {
 }
 
 /**
- * The in-memory insurance limiter of rate-limiter-flexible, told when it stands in for Redis, so an
- * outage is logged (once) whatever made the Redis command fail: no connection, an error, a timeout.
+ * The in-memory insurance limiter of rate-limiter-flexible, over `memory`, told when it stands in
+ * for Redis, so a failed command is reported whatever made it fail: no connection, an error, a timeout.
  */
 class ReportingInsurance extends RateLimiterMemory {
   constructor(
-    spec: ConstructorParameters<typeof RateLimiterMemory>[0],
+    private readonly memory: RateLimiterMemory,
     private readonly health: RedisHealth,
   ) {
-    super(spec);
+    super({ points: memory.points, duration: memory.duration });
   }
 
   private report(): void {
@@ -51,17 +51,17 @@ class ReportingInsurance extends RateLimiterMemory {
 
   override penalty(...args: Parameters<RateLimiterMemory['penalty']>): Promise<RateLimiterRes> {
     this.report();
-    return super.penalty(...args);
+    return this.memory.penalty(...args);
   }
 
   override get(...args: Parameters<RateLimiterMemory['get']>): Promise<RateLimiterRes | null> {
     this.report();
-    return super.get(...args);
+    return this.memory.get(...args);
   }
 
   override delete(...args: Parameters<RateLimiterMemory['delete']>): Promise<boolean> {
     this.report();
-    return super.delete(...args);
+    return this.memory.delete(...args);
   }
 }
 
@@ -73,30 +73,31 @@ class ReportingInsurance extends RateLimiterMemory {
 export function createFailureCounter(spec: CounterSpec, redis?: { health: RedisHealth; keyPrefix: string }): FailureCounter {
   // Whole seconds: the library's Redis store sets no expiry at all for a window under one second.
   const base = { points: spec.limit, duration: Math.max(1, Math.ceil(spec.windowMs / 1000)), keyPrefix: spec.name };
-  let limiter: RateLimiterAbstract;
-  if (!redis) {
-    limiter = new RateLimiterMemory(base);
-  } else {
-    const insuranceLimiter = new ReportingInsurance(base, redis.health);
-    limiter = new RLWrapperTimeouts({
-      limiter: new RateLimiterRedis({
-        ...base,
-        keyPrefix: `${redis.keyPrefix}${spec.name}`,
-        storeClient: redis.health.client,
-        useRedisPackage: redis.health.kind === 'node-redis',
-        // Straight to memory while disconnected: no command waits in the client's offline queue.
-        rejectIfRedisNotReady: true,
-        insuranceLimiter,
-      }),
-      timeoutMs: REDIS_TIMEOUT_MS,
-      insuranceLimiter,
-    });
-  }
+  const memory = new RateLimiterMemory(base);
+  if (!redis) return counterOver(() => memory);
+  const shared = new RLWrapperTimeouts({
+    limiter: new RateLimiterRedis({
+      ...base,
+      keyPrefix: `${redis.keyPrefix}${spec.name}`,
+      storeClient: redis.health.client,
+      useRedisPackage: redis.health.kind === 'node-redis',
+      // Straight to memory while disconnected: no command waits in the client's offline queue.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new ReportingInsurance(memory, redis.health),
+    }),
+    // Takes the insurance limiter of the limiter it wraps: a timed-out command is counted there too.
+    timeoutMs: REDIS_TIMEOUT_MS,
+  });
+  // While Redis is paused after a failure, memory at once rather than one more deadline.
+  return counterOver(() => (redis.health.usable() ? shared : memory));
+}
+
+function counterOver(limiter: () => RateLimiterAbstract): FailureCounter {
   return {
-    add: async (key) => toCount(await limiter.penalty(key, 1)),
-    peek: async (key) => toCount(await limiter.get(key)),
+    add: async (key) => toCount(await limiter().penalty(key, 1)),
+    peek: async (key) => toCount(await limiter().get(key)),
     clear: async (key) => {
-      await limiter.delete(key);
+      await limiter().delete(key);
     },
   };
 }

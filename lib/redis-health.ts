@@ -3,6 +3,9 @@ import type { Logger } from './types';
 
 // A Redis that stays connected but fails or does not answer: one line a minute says so, not one per request.
 const FAILURE_REPORT_INTERVAL_MS = 60_000;
+// After a command failed or timed out, commands go straight to memory for this long, so a hung
+// Redis costs one deadline per few seconds, not one per request.
+const PAUSE_AFTER_FAILURE_MS = 5_000;
 
 /**
  * Whether the shared Redis can be used now, and the log of its outages: one line when it goes
@@ -12,6 +15,7 @@ const FAILURE_REPORT_INTERVAL_MS = 60_000;
 export class RedisHealth {
   private down = false;
   private lastFailureReport = -Infinity;
+  private pausedUntil = -Infinity;
   private readonly backListeners: Array<() => void> = [];
 
   private readonly onError = (error: unknown): void => this.unavailable(error instanceof Error ? error.message : String(error));
@@ -38,6 +42,11 @@ export class RedisHealth {
     return false;
   }
 
+  /** Whether to send commands now: ready, and no command failed in the last few seconds. */
+  usable(): boolean {
+    return this.ready() && performance.now() >= this.pausedUntil;
+  }
+
   /** An outage: logged once until the client is ready again. */
   unavailable(reason: string): void {
     if (this.down) return;
@@ -48,12 +57,15 @@ export class RedisHealth {
     );
   }
 
-  /** A command that failed or got no answer in time while connected: logged at most once a minute. */
+  /** A command that failed or got no answer in time while connected: a pause, logged at most once a minute. */
   commandFailed(timeoutMs: number): void {
     const now = performance.now();
+    this.pausedUntil = now + PAUSE_AFTER_FAILURE_MS;
     if (now - this.lastFailureReport < FAILURE_REPORT_INTERVAL_MS) return;
     this.lastFailureReport = now;
-    this.logger.error(`A Redis command failed or got no answer within ${timeoutMs} ms: this instance used its own memory for it.`);
+    this.logger.error(
+      `A Redis command failed or got no answer within ${timeoutMs} ms: this instance counts in its own memory, trying Redis again every ${PAUSE_AFTER_FAILURE_MS / 1000} s.`,
+    );
   }
 
   /** Called when Redis is back after an outage. */

@@ -41,7 +41,7 @@ export class RedisRevocationList implements RevocationList {
   isRevoked(tokenId: string): boolean | Promise<boolean> {
     const expiresAt = this.local.get(tokenId);
     if (expiresAt !== undefined && expiresAt > Date.now()) return true;
-    if (!this.health.ready()) return false;
+    if (!this.health.usable()) return false;
     return this.command(['EXISTS', this.key(tokenId)]).then(
       (exists) => exists === 1,
       () => false,
@@ -54,7 +54,7 @@ export class RedisRevocationList implements RevocationList {
 
   private async write(tokenId: string, expiresAt: number): Promise<void> {
     const ttlMs = Math.ceil(expiresAt - Date.now());
-    if (ttlMs <= 0 || !this.health.ready()) return;
+    if (ttlMs <= 0 || !this.health.usable()) return;
     await this.command(['SET', this.key(tokenId), '1', 'PX', String(ttlMs)]).catch(() => undefined);
   }
 

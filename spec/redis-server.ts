@@ -54,6 +54,15 @@ export class RedisServer {
     });
   }
 
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered, as with a hung server. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Stops it (SIGKILL: as abrupt as a crash) and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.process;

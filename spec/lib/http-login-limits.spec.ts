@@ -146,6 +146,17 @@ describe('invalid API keys and tokens per client (default: 100 in 15 minutes)', 
   });
 });
 
+describe('refused logins', () => {
+  it('never count: 429s on a blocked username add nothing to the client\'s count across usernames', async () => {
+    const { app } = makeApp({ loginRateLimit: { limit: 2, clientLimit: 4 } });
+    expect((await login(app, '10.4.1.1', 'user0', 'x')).status).toBe(401);
+    expect((await login(app, '10.4.1.1', 'user0', 'x')).status).toBe(401);
+    for (let attempt = 0; attempt < 5; attempt++) expect((await login(app, '10.4.1.1', 'user0', 'x')).status).toBe(429);
+    // 2 failures, not 7: the client may still log in as another user.
+    expect((await login(app, '10.4.1.1', 'user1', PASSWORD)).status).toBe(200);
+  });
+});
+
 describe('configured limits', () => {
   it('holds each at its own number', async () => {
     const { app } = makeApp({ loginRateLimit: { limit: 2, clientLimit: 3 }, keyAndTokenRateLimit: { limit: 2 } });

@@ -54,7 +54,9 @@ describeWithTool('redis-server', hasRedisServer)('two instances sharing one Redi
     redisServer = await RedisServer.start();
     [a, b] = await Promise.all([startInstance(redisServer.url), startInstance(redisServer.url)]);
   }, 30_000);
+  const monitors: Redis[] = [];
   afterAll(async () => {
+    for (const monitor of monitors) monitor.disconnect();
     await Promise.all([a?.close(), b?.close()]);
     await redisServer?.stop();
   });
@@ -122,5 +124,30 @@ describeWithTool('redis-server', hasRedisServer)('two instances sharing one Redi
       expect(lines(instance.logger, 'Redis is back')).toHaveLength(1);
       expect(lines(instance.logger, 'Redis is unavailable')).toHaveLength(1);
     }
+  }, 30_000);
+
+  it('do not wait on a Redis that stops answering: a command past its deadline falls back to memory, and Redis is left alone a few seconds, logged once', async () => {
+    const monitor = new Redis(redisServer.url);
+    monitors.push(monitor);
+    const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await monitor.info('stats'))?.[1]);
+    const before = await processed();
+    redisServer.pause();
+    try {
+      const answers = await Promise.all([
+        a.login('10.9.4.1', 'user1', 'wrong'),
+        a.login('10.9.4.2', 'user1', DEMO.user1.password),
+        a.get('/api/me', '10.9.4.3', { 'X-API-Key': 'a-guess' }),
+        a.get('/api/me', '10.9.4.3', { 'X-API-Key': DEMO.user1.apiKey }),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([401, 200, 401, 200]);
+      // Redis left alone after those deadlines: these go to memory at once, no command sent.
+      for (let attempt = 0; attempt < 9; attempt++) expect((await a.login('10.9.4.4', 'user1', 'wrong')).status).toBe(401);
+      expect(lines(a.logger, 'got no answer within 500 ms')).toHaveLength(1);
+    } finally {
+      redisServer.resume();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The first logins' commands (a few transactions), answered late; not the 9 logins' (over a hundred).
+    expect((await processed()) - before).toBeLessThan(50);
   }, 30_000);
 });
