@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { createTrustProxyCheck } from './client-key';
 import { KeyAndTokenFailureLimit, LoginFailureLimits } from './failure-limits';
 import { hashMsAt } from './hash-timing';
@@ -9,7 +10,6 @@ import type { Refuse } from './refusals';
 import type { RevocationList } from './redis-revocation-list';
 import { createSharedStore } from './shared-store';
 import type { UsersIndex } from './users-index';
-import type { Request } from 'express';
 
 /** The defences against guessing and floods, built from the options: what the routes and `authenticate` use. */
 export interface LoginProtection {
@@ -30,6 +30,8 @@ export function createLoginProtection(config: Configuration, getUsers: () => Use
     store.counter({ name: 'failed-logins-client:', limit: logins.clientLimit, windowMs: logins.windowMs }),
     { perUsername: logins.limit, perClient: logins.clientLimit },
   );
+  // Times one check at the file's usual cost now (and makes its dummy hash), before the first login needs it.
+  hashMsAt(getUsers().typicalCost);
   const queue = new LoginQueue({
     concurrency: config.maxConcurrentHashes ?? DEFAULT_MAX_CONCURRENT_HASHES,
     maxWaitMs: config.loginQueue.maxWaitMs,

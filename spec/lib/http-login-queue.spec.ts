@@ -1,9 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { workspaceAuth, type WorkspaceAuthOptions } from '../../lib';
-import { recordingLogger, SECRET, USERS, USERS_FILE } from '../helpers';
+import { hashes, recordingLogger, SECRET, tempDir, USERS, USERS_FILE } from '../helpers';
 
 // The fixture users: bcrypt cost 10 (cost 12 for `constructor`), tens to hundreds of milliseconds
 // a check, so a burst of logins is more than the line holds.
@@ -46,6 +48,19 @@ describe('a burst of correct logins of one user from one client', () => {
 
     await sleep(Math.max(...shed.map((response) => Number(response.headers['retry-after']))) * 1000);
     for (let retry = 0; retry < shed.length; retry++) expect((await login(app, '10.6.0.1', 'user1', USERS.user1.password)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('the size of the line', () => {
+  it('follows the hash cost of the users file: at cost 5 (htpasswd\'s default), 20 at once all get in', async () => {
+    const temp = tempDir();
+    closers.push(temp.remove);
+    const usersFile = path.join(temp.dir, 'users.yml');
+    writeFileSync(usersFile, `- username: cheap\n  hashed_password: "${hashes.htpasswd_default_2y.hash}"\n  api_key: cheap-api-key-0123456789\n`);
+    // Estimated from the cost-10 check timed before, if any (1/32 of it), else timed at cost 5: milliseconds either way.
+    const app = makeApp({ usersFile });
+    const logins = await Promise.all(Array.from({ length: 20 }, () => login(app, '10.6.1.1', 'cheap', hashes.htpasswd_default_2y.password)));
+    expect(logins.map((response) => response.status)).toEqual(Array(20).fill(200));
   }, 60_000);
 });
 
