@@ -8,3 +8,5 @@ export { API_KEY_HEADERS, BearerStrategy } from './strategies';
 export { ConfigError, UsersFileError, type Problem } from './errors';
 export { REFUSALS, sendRefusal, type Refuse, type RefusalCode } from './refusals';
 export type { LoginRateLimitOptions, Logger, RefusalAnswer, RefusalResponder, UserRecord, WorkspaceAuthOptions, WorkspaceUser } from './types';
+export type { KeyAndTokenRateLimitOptions, LoginQueueOptions } from './types';
+export type { RedisClient } from './redis-client';
