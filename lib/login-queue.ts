@@ -1,8 +1,8 @@
 /**
  * The line of logins waiting for a password check. bcrypt is the one expensive step of a login
  * (about 60 ms of a core at cost 10, doubling per step), so the line is bounded by the wait it
- * would mean, not by a count: a login that would wait longer than `maxWaitMs` is turned away at
- * once (503 with Retry-After) instead of holding a connection and memory for minutes. One client
+ * would mean, not by a count: a login that would not be answered within `maxWaitMs` is turned
+ * away at once (503 with Retry-After) instead of holding a connection and memory for minutes. One client
  * may hold only `clientShare` of the places, and turns go round the clients in order, so one
  * client's flood neither fills the line nor delays another client's login by more than a turn.
  */
@@ -10,7 +10,7 @@
 export interface LoginQueueSettings {
   /** Password checks at once. */
   concurrency: number;
-  /** The longest a login may wait for its turn, in milliseconds. */
+  /** The longest a login may take, its wait and its own check, in milliseconds. */
   maxWaitMs: number;
   /** The share of the places (running and waiting) one client may hold, above 0 and at most 1. */
   clientShare: number;
@@ -54,9 +54,9 @@ export class LoginQueue {
     return this.observedJobMs ?? this.options.initialJobMs();
   }
 
-  /** How many may wait: as many as the concurrent checks get through within `maxWaitMs`. */
+  /** How many may wait: as many as the concurrent checks answer within `maxWaitMs`, the ones running included. */
   private waitingCapacity(): number {
-    return Math.floor((this.options.maxWaitMs * this.options.concurrency) / this.jobMs());
+    return Math.max(0, Math.floor((this.options.maxWaitMs * this.options.concurrency) / this.jobMs()) - this.options.concurrency);
   }
 
   /** Time until the line has room again, for Retry-After. */

@@ -77,9 +77,9 @@ export interface KeyAndTokenRateLimitOptions {
 /** The line of logins waiting for their password check (bcrypt). */
 export interface LoginQueueOptions {
   /**
-   * The longest a login may wait for its turn, in milliseconds, as estimated from the time a
-   * check takes here; a login that would wait longer gets 503 `login_busy` with Retry-After at
-   * once. Default: 2000.
+   * The longest a login may take, waiting for its turn and its own check, in milliseconds, as
+   * estimated from the time a check takes here; a login that would take longer gets 503
+   * `login_busy` with Retry-After at once. Default: 2000.
    */
   maxWaitMs?: number;
   /** The share of the line one client may hold, above 0 and at most 1. Default: 0.5. */
