@@ -1,4 +1,6 @@
 export { workspaceAuth, type WorkspaceAuth } from './plugin';
+export type { AuthEvents, LoginFailureReason, RequestFacts } from './auth-events';
+export type { AuthStatus } from './status';
 export { toPublicUser, type PublicUser } from './routes';
 export { configFromEnv, type EnvConfig, type Flavour } from './config';
 export { parseUsersFile, readUsersFile, readUsersFileSync, USERNAME_PATTERN, WORKSPACE_PATTERN } from './users-file';

@@ -12,7 +12,7 @@ function usernameOf(req: Request): string {
  * Counts failed logins per username and client (successful ones are not counted), so one
  * locked username locks out no one else, and API keys are never limited by it.
  */
-export function createLoginLimiter(options: LoginRateLimitOptions, refuse: Refuse): RequestHandler {
+export function createLoginLimiter(options: LoginRateLimitOptions, refuse: Refuse, onLimited: (req: Request) => void): RequestHandler {
   return rateLimit({
     windowMs: options.windowMs ?? 15 * 60 * 1000,
     limit: options.limit ?? 10,
@@ -21,6 +21,9 @@ export function createLoginLimiter(options: LoginRateLimitOptions, refuse: Refus
     legacyHeaders: false,
     ...(options.store ? { store: options.store } : {}),
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}\u0000${usernameOf(req)}`,
-    handler: (req, res, next) => refuse(req, res, next, 'too_many_login_attempts'),
+    handler: (req, res, next) => {
+      onLimited(req);
+      refuse(req, res, next, 'too_many_login_attempts');
+    },
   });
 }

@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import type { Strategy as LocalStrategy } from 'passport-local';
 import { createAuthenticate } from './authenticate';
+import { AuthEventEmitter, requestFacts } from './auth-events';
 import { AuthenticatedRequests } from './authenticated-requests';
 import { createErrorHandler } from './error-handler';
 import { createLoginLimiter } from './login-limiter';
@@ -15,6 +16,7 @@ import { API_KEY_HEADERS, createApiKeyStrategy, createBearerStrategy, createPass
 import { createTokenService } from './tokens';
 import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
+import { trackStatus, type AuthStatus } from './status';
 import { UsersSource } from './users-source';
 
 /** What `workspaceAuth()` returns: a middleware serving the login and `me` routes, with every piece as a member. */
@@ -40,10 +42,15 @@ export interface WorkspaceAuth extends WorkspaceGuards {
   users(): UsersIndex;
   /** Reads the users file again; rejects with every problem (and keeps the last good users) if it is invalid. */
   reload(): Promise<UsersIndex>;
-  /** Listens for reloads (`reload`, with the new users) and refused files (`reload-error`, with every problem). */
-  on: UsersSource['on'];
-  once: UsersSource['once'];
-  off: UsersSource['off'];
+  /** The users in force, their source, when they were loaded, and the last refused reload. */
+  status(): AuthStatus;
+  /**
+   * Listens for reloads (`reload`, `reload-error`) and what auth does (`login`, `login-failed`,
+   * `rate-limited`, `refused`); no payload holds a secret.
+   */
+  on: AuthEventEmitter['on'];
+  once: AuthEventEmitter['once'];
+  off: AuthEventEmitter['off'];
   /** Stops watching the users file. */
   close(): void;
 }
@@ -72,8 +79,16 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     watchIntervalMs: config.watchIntervalMs,
   });
   if (source.usingDefaultUser) logger.warn(config.defaultUserWarning);
-  source.on('reload', (users) => logger.info(`Reloaded ${users.size} users from ${users.source}.`));
-  source.on('reload-error', (error) => logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`));
+  const events = new AuthEventEmitter(logger);
+  source.on('reload', (users) => {
+    logger.info(`Reloaded ${users.size} users from ${users.source}.`);
+    events.tell('reload', users);
+  });
+  source.on('reload-error', (error) => {
+    logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`);
+    events.tell('reload-error', error);
+  });
+  const status = trackStatus(source, events);
 
   const getUsers = () => source.current;
   const tokens = createTokenService(config.secretKey, config.tokenExpirationMinutes);
@@ -84,18 +99,22 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   };
   for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) config.passport.use(strategy.name as string, strategy);
 
-  const refuse = createRefuse(config.realm, config.onRefusal);
   const authenticated = new AuthenticatedRequests();
+  const refuse = createRefuse(config.realm, config.onRefusal, (req, { status, code }, details) => {
+    const username = authenticated.userOf(req)?.username;
+    events.tell('refused', { code, status, ...requestFacts(req), ...(username && { username }), ...(details?.workspace && { workspace: details.workspace }) });
+  });
   const authenticate = createAuthenticate(config.passport, refuse, authenticated);
   const errorHandler = createErrorHandler(refuse);
   const parts: RouteParts = {
     passport: config.passport,
+    events,
     tokens,
     refuse,
     authenticate,
     authenticated,
     getUsers,
-    loginLimiter: createLoginLimiter(config.loginRateLimit, refuse),
+    loginLimiter: createLoginLimiter(config.loginRateLimit, refuse, (req) => events.tell('rate-limited', { kind: 'login', ip: requestFacts(req).ip })),
   };
   const tokenHandler = createTokenHandler(parts);
   const meHandler = createMeHandler(parts);
@@ -120,9 +139,10 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     errorHandler,
     users: getUsers,
     reload: () => source.reload(),
-    on: source.on.bind(source),
-    once: source.once.bind(source),
-    off: source.off.bind(source),
+    status,
+    on: events.on.bind(events),
+    once: events.once.bind(events),
+    off: events.off.bind(events),
     close: () => source.close(),
   });
 }

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
 import { refuseRequestAsArgument } from './misuse';
-import type { Refuse, RefusalCode } from './refusals';
+import type { Refuse, RefusalCode, RefusalDetails } from './refusals';
 import type { WorkspaceUser } from './types';
 import { WORKSPACE_PATTERN } from './users-file';
 import type { UsersIndex } from './users-index';
@@ -41,7 +41,7 @@ function requestedWorkspace(req: Request): unknown {
 }
 
 /** A user may work in a workspace, or why not. */
-type Verdict = { user: WorkspaceUser; workspace: string } | { refuse: RefusalCode };
+type Verdict = { user: WorkspaceUser; workspace: string } | { refuse: RefusalCode; details?: RefusalDetails };
 
 /**
  * Whether the user this plugin authenticated for the request may work in a workspace, by the
@@ -54,7 +54,7 @@ function judge(users: UsersIndex, authenticated: WorkspaceUser | undefined, work
   if (record.user.disabled) return { refuse: 'user_disabled' };
   const selected = workspace(record.user);
   if (typeof selected !== 'string' || !WORKSPACE_PATTERN.test(selected)) return { refuse: 'invalid_workspace' };
-  if (!users.canAccess(record.user, selected)) return { refuse: 'workspace_forbidden' };
+  if (!users.canAccess(record.user, selected)) return { refuse: 'workspace_forbidden', details: { workspace: selected } };
   return { user: record.user, workspace: selected };
 }
 
@@ -83,7 +83,7 @@ export function createWorkspaceGuards(getUsers: () => UsersIndex, authenticated:
       return function workspaceGuard(req, res, next) {
         const users = getUsers();
         const verdict = judge(users, authenticated.userOf(req), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
-        if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse);
+        if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse, verdict.details);
         req.workspace = verdict.workspace;
         setWorkspaces(req, users, verdict.user);
         next();

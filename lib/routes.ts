@@ -1,7 +1,8 @@
 import express, { type RequestHandler } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
 import { LOGIN_BODY_LIMIT } from './limits';
-import { isRefusal, type Refuse } from './refusals';
+import { requestFacts, type AuthEventEmitter, type LoginFailureReason } from './auth-events';
+import { isRefusal, type Refuse, type RefusalCode } from './refusals';
 import { STRATEGY_NAMES } from './strategies';
 import type { TokenService } from './tokens';
 import type { Authenticator, WorkspaceUser } from './types';
@@ -31,6 +32,7 @@ export function toPublicUser(user: WorkspaceUser, users: UsersIndex): PublicUser
 
 interface RouteParts {
   passport: Authenticator;
+  events: AuthEventEmitter;
   tokens: TokenService;
   refuse: Refuse;
   authenticate: RequestHandler;
@@ -40,12 +42,26 @@ interface RouteParts {
 }
 
 /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
-export function createTokenHandler({ passport, tokens, refuse, loginLimiter }: RouteParts): RequestHandler[] {
+/** Why a login failed, for the `login-failed` event: the file tells an unknown user from a wrong password. */
+function failureOf(code: RefusalCode, username: unknown, users: UsersIndex): { username?: string; reason: LoginFailureReason } {
+  const known = typeof username === 'string' ? users.findByUsername(username) : undefined;
+  const reason: LoginFailureReason =
+    code === 'invalid_credentials' ? (known ? 'wrong_password' : 'unknown_user') : code === 'user_disabled' ? 'user_disabled' : code === 'invalid_login_fields' ? 'invalid_login_fields' : 'missing_login_fields';
+  return known ? { username: known.user.username, reason } : { reason };
+}
+
+export function createTokenHandler({ passport, events, tokens, refuse, loginLimiter, getUsers }: RouteParts): RequestHandler[] {
   const login: RequestHandler = function login(req, res, next) {
     passport.authenticate(STRATEGY_NAMES.password, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
       if (error) return next(error);
-      // passport-local refuses missing fields itself, with a plain message and status 400.
-      if (!user) return refuse(req, res, next, isRefusal(info) ? info.code : 'missing_login_fields');
+      const { ip } = requestFacts(req);
+      if (!user) {
+        // passport-local refuses missing fields itself, with a plain message and status 400.
+        const code = isRefusal(info) ? info.code : 'missing_login_fields';
+        events.tell('login-failed', { ip, ...failureOf(code, (req.body as { username?: unknown } | undefined)?.username, getUsers()) });
+        return refuse(req, res, next, code);
+      }
+      events.tell('login', { username: user.username, ip });
       res.set('Cache-Control', 'no-store');
       res.json({ access_token: tokens.issue(user.username), token_type: 'bearer' });
     })(req, res, next);
