@@ -82,7 +82,7 @@ export function isRefusal(info: unknown): info is Refusal {
 }
 
 /** The challenge sent with every 401, as RFC 9110 asks. */
-export function wwwAuthenticate(realm: string, code: RefusalCode): string {
+function wwwAuthenticate(realm: string, code: RefusalCode): string {
   const error = code === 'invalid_token' ? ', error="invalid_token"' : '';
   return `Bearer realm="${realm}"${error}`;
 }
