@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import { configFromEnv } from './config';
-import { ConfigError, UsersFileError } from './errors';
+import { type ConfigError, UsersFileError } from './errors';
 import { hashPassword } from './passwords';
 import { isMissingFileError, readUsersFileSync } from './users-file';
 

@@ -90,7 +90,10 @@ export class BearerStrategy extends PassportStrategy {
 
   override authenticate(req: Request): void {
     const match = /^Bearer +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
-    if (!match?.[1]) return this.fail(refusal('invalid_token'), 401);
+    if (!match?.[1]) {
+      this.fail(refusal('invalid_token'), 401);
+      return;
+    }
     this.verify(match[1], (error, user, info) => {
       if (error) this.error(error);
       else if (user) this.success(user);

@@ -101,7 +101,7 @@ export interface WorkspaceAuthOptions {
 
 declare global {
   // Passport declares `Express.User` and `req.user`; the plugin leaves the app's `Express.User` as it is.
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // biome-ignore lint/style/noNamespace: Express declares its request and user types in this global namespace.
   namespace Express {
     interface Request {
       /** The workspace this request works in, set by requireWorkspace. */
