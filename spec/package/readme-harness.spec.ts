@@ -124,6 +124,19 @@ describe('running a shell block in the scratch project', () => {
     ]);
   });
 
+  it('type-checks blocks strictly against the package, and pins each problem to its block', () => {
+    const problems = project.typecheck(
+      new Map([
+        ['good', "import { workspaceAuth } from 'express-workspace-auth';\nworkspaceAuth({ usersFile: '.users.yml', watch: false }).close();\n"],
+        ['misspelt', "import { workspaceAuth } from 'express-workspace-auth';\nworkspaceAuth({ userFile: 'x' });\n"],
+        ['unchecked', "import express from 'express';\nimport 'express-workspace-auth';\nexpress().get('/', (req, res) => { res.json(req.workspace.length); });\n"],
+      ]),
+    );
+    expect(problems.get('good')).toEqual([]);
+    expect(problems.get('misspelt')).toEqual([expect.stringMatching(/^line 2: .*'userFile' does not exist.*'usersFile'/)]);
+    expect(problems.get('unchecked')).toEqual(["line 3: 'req.workspace' is possibly 'undefined'."]);
+  });
+
   it('refuses a block that calls the app when no block started one', async () => {
     await expect(project.runShell(readShellSteps('curl -s localhost:6900/api/me'))).rejects.toThrow('no block before it starts an app');
   });

@@ -114,12 +114,21 @@ export class ReadmeProject {
     const { options } = ts.convertCompilerOptionsFromJson({ ...COMPILER_OPTIONS, noEmit: true }, folder);
     const program = ts.createProgram([...files.keys()], options);
     const problems = new Map<string, string[]>([...sources.keys()].map((key) => [key, []]));
-    for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+    // The blocks only: lib/ is type-checked by `npm run typecheck`, and checking it again here would triple the time.
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...[...files.keys()].flatMap((file) => {
+        const source = program.getSourceFile(file);
+        return source ? [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)] : [];
+      }),
+    ];
+    for (const diagnostic of diagnostics) {
       const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
       const fileName = diagnostic.file ? path.resolve(diagnostic.file.fileName) : undefined;
       const key = fileName ? files.get(fileName) : undefined;
       const where = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1 : 0;
-      // A problem outside the blocks (in lib/) is everyone's problem: charge it to every block.
+      // A problem of the options or the whole program is every block's problem.
       for (const target of key ? [key] : [...problems.keys()]) problems.get(target)?.push(`${key ? `line ${where}` : fileName}: ${message}`);
     }
     return problems;
