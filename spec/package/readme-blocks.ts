@@ -123,7 +123,10 @@ export function readShellSteps(code: string): ShellStep[] {
     }
     if (/^\s*#/.test(text)) {
       // Right under a command (or its earlier output lines): output. Elsewhere: a comment.
-      if (current) (expected ??= []).push(text.replace(/^\s*# ?/, ''));
+      if (current) {
+        expected ??= [];
+        expected.push(text.replace(/^\s*# ?/, ''));
+      }
       return;
     }
     finish();

@@ -83,13 +83,10 @@ describe('comparing what a command printed with the README', () => {
   it('names the README line of a command that fails or prints something else', () => {
     const block = { line: 40, lang: 'sh', runner: 'shell' as const, code: '', marker: undefined, name: undefined };
     const steps = readShellSteps('echo a\n# a\necho b\n# c\nfalse');
+    const printed = ['a\n', 'b\n', ''];
     const report = describeFailures(
       block,
-      [
-        { step: steps[0]!, stdout: 'a\n', status: 0 },
-        { step: steps[1]!, stdout: 'b\n', status: 0 },
-        { step: steps[2]!, stdout: '', status: 1 },
-      ],
+      steps.map((step, index) => ({ step, stdout: printed[index] ?? '', status: index === 2 ? 1 : 0 })),
       '',
       '',
     );
