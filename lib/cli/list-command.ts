@@ -1,0 +1,44 @@
+import { UsersFileError } from '../errors';
+import type { Command } from './command';
+import { CliError } from './io';
+import { loadLikeServer } from './server-loader';
+import { readUsersFileForEdit, resolveUsersFile } from './users-file-target';
+
+export const listCommand: Command = {
+  name: 'list',
+  synopsis: 'list [--file F]',
+  summary: 'list the users: username, workspaces, disabled, super-user (never a secret)',
+  positionals: { min: 0, max: 0 },
+  options: { file: 'string' },
+  async run(args, io) {
+    const target = resolveUsersFile(args.strings.file, io);
+    const current = await readUsersFileForEdit(target.path);
+    if (!current) {
+      throw new CliError(
+        target.explicit
+          ? `${target.path} (named by ${target.namedBy}) does not exist. Check the path.`
+          : `${target.path} does not exist, so the server runs with its default user. Create the file with \`express-workspace-auth add-user USERNAME\`.`,
+      );
+    }
+    let records;
+    try {
+      records = loadLikeServer(current.text, target.path).records;
+    } catch (error) {
+      if (error instanceof UsersFileError) throw new CliError(error.message);
+      throw error;
+    }
+    // Every value shown passed the loader's username and workspace patterns: nothing to escape.
+    const rows = [
+      ['USERNAME', 'WORKSPACES', 'DISABLED', 'SUPER-USER'],
+      ...records.map(({ user }) => [
+        user.username,
+        user.workspaces === null ? '(every workspace)' : user.workspaces.length === 0 ? '(own only)' : user.workspaces.join(','),
+        user.disabled ? 'yes' : 'no',
+        user.superuser ? 'yes' : 'no',
+      ]),
+    ];
+    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+    for (const row of rows) io.stdout(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
+    return 0;
+  },
+};
