@@ -29,7 +29,7 @@ export function styleOf(node: unknown): ScalarStyle {
  * YAML 1.1 (PyYAML, Argilla): `yes`, `null`, `0x1F`, `1:20` or `2024-01-01` would not.
  */
 function plainIsSafe(value: string): boolean {
-  if (!/^[A-Za-z0-9$][A-Za-z0-9$._/@+-]*$/.test(value)) return false;
+  if (!/^[A-Za-z0-9$_-][A-Za-z0-9$._/@+-]*$/.test(value)) return false;
   try {
     return parse(value, { version: '1.2' }) === value && parse(value, { version: '1.1' }) === value;
   } catch {

@@ -1,5 +1,9 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import { parseUsersFile } from '../../../lib';
 import { runCli, type CliIo } from '../../../lib/cli';
+import { tempDir } from '../../helpers';
 
 export interface CliResult {
   status: number;
@@ -27,4 +31,21 @@ export async function cli(args: string[], options: CliOptions = {}): Promise<Cli
     cwd: options.cwd,
   });
   return { status, stdout, stderr };
+}
+
+/** A users file in a temporary folder of its own, so a spec can see every file an edit leaves there. */
+export function usersFileInTempDir(name = 'users.yml') {
+  const { dir, remove } = tempDir();
+  const file = path.join(dir, name);
+  return {
+    dir,
+    file,
+    remove,
+    write: (text: string | Buffer) => writeFileSync(file, text),
+    read: () => readFileSync(file, 'utf8'),
+    bytes: () => readFileSync(file),
+    /** Every file in the folder but the users file: temporary files an edit failed to clean up. */
+    leftovers: () => readdirSync(dir).filter((entry) => entry !== name),
+    records: () => parseUsersFile(readFileSync(file, 'utf8'), file),
+  };
 }
