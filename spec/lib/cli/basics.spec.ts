@@ -27,6 +27,12 @@ describe('express-workspace-auth hash-password', () => {
     expect(stderr).toContain('--cost N, with N from 10 to 15');
   });
 
+  it('drops exactly one trailing line break: spaces are part of the password', async () => {
+    const { stdout } = await cli(['hash-password', '--cost', '10'], { input: ' pass word \r\n' });
+    await expect(verifyPassword(' pass word ', stdout.trim())).resolves.toBe(true);
+    expect((await cli(['hash-password', '--cost', '10'], { input: 'pw\n\n' })).stderr).toContain('control character');
+  });
+
   it('hashes a password of exactly 72 bytes, the most bcrypt reads', async () => {
     const password = 'é'.repeat(36); // 72 bytes in UTF-8
     const { status, stdout } = await cli(['hash-password', '--cost', '10'], { input: password });
