@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { parseUsersFile } from '../../../lib';
 import { runCli, type CliIo } from '../../../lib/cli';
+import { loadLikeServer } from '../../../lib/cli/server-loader';
 import { tempDir } from '../../helpers';
 
 export interface CliResult {
@@ -46,6 +46,7 @@ export function usersFileInTempDir(name = 'users.yml') {
     bytes: () => readFileSync(file),
     /** Every file in the folder but the users file: temporary files an edit failed to clean up. */
     leftovers: () => readdirSync(dir).filter((entry) => entry !== name),
-    records: () => parseUsersFile(readFileSync(file, 'utf8'), file),
+    /** The users as the server loads them. */
+    records: () => loadLikeServer(readFileSync(file, 'utf8'), file).records,
   };
 }
