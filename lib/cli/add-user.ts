@@ -12,7 +12,7 @@ import type { FieldValue } from './users-yaml';
 const sameList = (a: readonly string[] | null, b: readonly string[] | null) =>
   a === b || (a !== null && b !== null && a.length === b.length && a.every((item, index) => item === b[index]));
 
-export function describeAccess(workspaces: readonly string[] | null): string {
+function describeAccess(workspaces: readonly string[] | null): string {
   if (workspaces === null) return 'access to every workspace (super-user)';
   if (workspaces.length === 0) return 'access to their own workspace only';
   return `access to their own workspace and ${workspaces.join(', ')}`;

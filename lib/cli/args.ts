@@ -18,7 +18,7 @@ export interface ParsedArgs {
   flags: ReadonlySet<string>;
 }
 
-export function usageOf(spec: ArgsSpec): string {
+function usageOf(spec: ArgsSpec): string {
   return `Usage: express-workspace-auth ${spec.synopsis}\n${spec.details ?? ''}`;
 }
 
@@ -61,7 +61,7 @@ export function parseCommandArgs(command: string, spec: ArgsSpec, args: readonly
   return { positionals, strings, flags };
 }
 
-export const DEFAULT_COST = 12;
+const DEFAULT_COST = 12;
 export const COST_RULE = '--cost N, with N from 10 to 15 (default 12)';
 
 /** The bcrypt cost of `--cost N`: OWASP asks for at least 10; above 15 a login takes seconds. */

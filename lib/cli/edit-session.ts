@@ -4,7 +4,7 @@ import type { UserRecord } from '../types';
 import { writeFileAtomically } from './atomic-write';
 import { CliError } from './io';
 import { loadLikeServer, type LoadedUsers } from './server-loader';
-import { readUsersFileForEdit, type UsersFileTarget } from './users-file-target';
+import { missingUsersFile, readRegularUsersFile, type UsersFileTarget } from './users-file-target';
 import { UsersYaml } from './users-yaml';
 import { applyTextEdits, type TextEdit } from './yaml-text-edits';
 
@@ -61,14 +61,8 @@ export async function editUsersFile(
   plan: (context: EditContext) => Promise<PlannedEdit | null>,
 ): Promise<EditOutcome | null> {
   const file = target.path;
-  const current = await readUsersFileForEdit(file);
-  if (!current && (target.explicit || !options.mayCreate)) {
-    throw new CliError(
-      target.explicit
-        ? `${file} (named by ${target.namedBy}) does not exist. Check the path; only the default .users.yml is created by add-user.`
-        : `${file} does not exist, so the server runs with its default user. Create the file with \`express-workspace-auth add-user USERNAME\`.`,
-    );
-  }
+  const current = await readRegularUsersFile(file);
+  if (!current && (target.explicit || !options.mayCreate)) throw missingUsersFile(target, options.mayCreate);
   const text = current?.text ?? '';
   const records = isBlank(text) ? [] : loadOrExplain(text, file, 'before').records;
   const planned = await plan({ file, records, yaml: UsersYaml.parse(text, file) });

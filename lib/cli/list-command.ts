@@ -2,7 +2,7 @@ import { UsersFileError } from '../errors';
 import type { Command } from './command';
 import { CliError } from './io';
 import { loadLikeServer } from './server-loader';
-import { readUsersFileForEdit, resolveUsersFile } from './users-file-target';
+import { missingUsersFile, readRegularUsersFile, resolveUsersFile } from './users-file-target';
 
 export const listCommand: Command = {
   name: 'list',
@@ -12,14 +12,8 @@ export const listCommand: Command = {
   options: { file: 'string' },
   async run(args, io) {
     const target = resolveUsersFile(args.strings.file, io);
-    const current = await readUsersFileForEdit(target.path);
-    if (!current) {
-      throw new CliError(
-        target.explicit
-          ? `${target.path} (named by ${target.namedBy}) does not exist. Check the path.`
-          : `${target.path} does not exist, so the server runs with its default user. Create the file with \`express-workspace-auth add-user USERNAME\`.`,
-      );
-    }
+    const current = await readRegularUsersFile(target.path);
+    if (!current) throw missingUsersFile(target, false);
     let records;
     try {
       records = loadLikeServer(current.text, target.path).records;
@@ -28,8 +22,9 @@ export const listCommand: Command = {
       throw error;
     }
     // Every value shown passed the loader's username and workspace patterns: nothing to escape.
+    const header = ['USERNAME', 'WORKSPACES', 'DISABLED', 'SUPER-USER'];
     const rows = [
-      ['USERNAME', 'WORKSPACES', 'DISABLED', 'SUPER-USER'],
+      header,
       ...records.map(({ user }) => [
         user.username,
         user.workspaces === null ? '(every workspace)' : user.workspaces.length === 0 ? '(own only)' : user.workspaces.join(','),
@@ -37,8 +32,8 @@ export const listCommand: Command = {
         user.superuser ? 'yes' : 'no',
       ]),
     ];
-    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-    for (const row of rows) io.stdout(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
+    const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+    for (const row of rows) io.stdout(`${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}\n`);
     return 0;
   },
 };

@@ -2,12 +2,12 @@ import { CliError, usageError, type CliIo } from './io';
 import { hiddenLineReader, isTerminal } from './hidden-prompt';
 
 /** bcrypt uses the first 72 bytes of a password and silently ignores the rest. */
-export const BCRYPT_MAX_PASSWORD_BYTES = 72;
+const BCRYPT_MAX_PASSWORD_BYTES = 72;
 /** More than this on standard input is not a password: stop reading rather than buffer it all. */
 const MAX_STDIN_BYTES = 4096;
 
 /** Why a password cannot be used, or undefined. Never repeats the password. */
-export function passwordProblem(password: string): string | undefined {
+function passwordProblem(password: string): string | undefined {
   if (password === '') return 'The password is empty.';
   // A line break or tab in a password is almost always a paste or pipe mistake, and no login form sends one.
   if (/\p{Cc}/u.test(password)) {

@@ -33,6 +33,17 @@ export function resolveUsersFile(fileOption: string | undefined, io: CliIo): Use
   return { path: file, explicit, namedBy: explicit && variable ? variable : 'the default' };
 }
 
+/** Why a missing users file cannot be used: a typo in a named path must never pass for "no file yet". */
+export function missingUsersFile(target: UsersFileTarget, mayCreateDefault: boolean): CliError {
+  if (target.explicit) {
+    const advice = mayCreateDefault ? 'only the default .users.yml is created by add-user' : 'this command needs an existing users file';
+    return new CliError(`${target.path} (named by ${target.namedBy}) does not exist. Check the path; ${advice}.`);
+  }
+  return new CliError(
+    `${target.path} does not exist, so the server runs with its default user. Create the file with \`express-workspace-auth add-user USERNAME\`.`,
+  );
+}
+
 /** The users file as read, with what an atomic replacement must keep (mode, owner). */
 export interface CurrentFile {
   /** The file's real path: a symbolic link is followed, so the link itself stays in place. */
@@ -63,7 +74,7 @@ function notRegular(file: string, stats: Stats): CliError {
  * refused without blocking: the type is checked before opening, and the file is opened
  * non-blocking and checked again, so a FIFO swapped in meanwhile cannot hang the command.
  */
-export async function readUsersFileForEdit(file: string): Promise<CurrentFile | null> {
+export async function readRegularUsersFile(file: string): Promise<CurrentFile | null> {
   let realPath: string;
   try {
     realPath = await realpath(file);
