@@ -16,8 +16,8 @@ const COMMANDS: readonly Command[] = [
 ];
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.synopsis.length));
-  const lines = COMMANDS.map((command) => `  ${command.synopsis.padEnd(width)}  ${command.summary}`);
+  // The synopsis on a line of its own: add-user's alone is 90 characters wide.
+  const lines = COMMANDS.map((command) => `  ${command.synopsis}\n      ${command.summary}`);
   return (
     'Usage: express-workspace-auth <command>\n\nCommands:\n' +
     `${lines.join('\n')}\n\n` +

@@ -12,7 +12,7 @@ export function newRandomKey(): string {
 export const hashPasswordCommand: Command = {
   name: 'hash-password',
   synopsis: 'hash-password [--cost N]',
-  summary: `read a password (standard input, or a no-echo prompt on a terminal), print its $2b$ bcrypt hash (${COST_RULE})`,
+  summary: 'read a password (standard input, or a no-echo prompt on a terminal) and print its $2b$ bcrypt hash',
   details: `  ${COST_RULE}. Passwords are at most 72 bytes: bcrypt ignores everything past 72 bytes.\n`,
   positionals: { min: 0, max: 0 },
   options: { cost: 'string' },
