@@ -44,6 +44,15 @@ function loadOrExplain(text: string, file: string, when: 'before' | 'after'): Lo
   }
 }
 
+/**
+ * Whether two records give the same user: the user, hash and key — not whatever else a loader
+ * may attach (a line number would differ for every entry after an added line).
+ */
+export function sameUser(a: UserRecord | undefined, b: UserRecord | undefined): boolean {
+  const essence = (record: UserRecord | undefined) => record && { user: record.user, hashedPassword: record.hashedPassword, apiKey: record.apiKey };
+  return isDeepStrictEqual(essence(a), essence(b));
+}
+
 /** The record a user has in a list of records, looked up without prototype surprises. */
 export function recordOf(records: readonly UserRecord[], username: string): UserRecord | undefined {
   return records.find((record) => record.user.username === username);
@@ -73,7 +82,10 @@ export async function editUsersFile(
   const after = loaded.records;
   const others = (list: readonly UserRecord[]) => list.filter((record) => record.user.username !== planned.username);
   // Anchors, aliases or merge keys can tie entries together: an edit must not change anyone else.
-  if (!isDeepStrictEqual(others(after), others(records)) || !planned.isAsIntended(recordOf(after, planned.username))) {
+  const othersBefore = others(records);
+  const othersAfter = others(after);
+  const othersUnchanged = othersAfter.length === othersBefore.length && othersAfter.every((record, index) => sameUser(record, othersBefore[index]));
+  if (!othersUnchanged || !planned.isAsIntended(recordOf(after, planned.username))) {
     throw new CliError(
       `Refused: in ${file} this change would not come out as intended (entries may share values through YAML anchors or merge keys), so the file was left exactly as it was. Edit it by hand.`,
     );

@@ -1,10 +1,9 @@
-import { isDeepStrictEqual } from 'node:util';
 import { hashPassword } from '../passwords';
 import type { UserRecord } from '../types';
 import { addUserCommand } from './add-user';
 import { COST_RULE, parseCost, type ParsedArgs } from './args';
 import type { Command } from './command';
-import { editUsersFile, recordOf, type EditContext, type PlannedEdit } from './edit-session';
+import { editUsersFile, recordOf, sameUser, type EditContext, type PlannedEdit } from './edit-session';
 import { CliError, type CliIo } from './io';
 import { readPassword } from './password-input';
 import { newRandomKey } from './secrets';
@@ -29,7 +28,7 @@ function setting(context: EditContext, username: string, field: string, value: F
   return {
     username,
     edits: [context.yaml.setField(entry, field, value)],
-    isAsIntended: (after) => isDeepStrictEqual(after, change(before)),
+    isAsIntended: (after) => sameUser(after, change(before)),
   };
 }
 

@@ -91,6 +91,13 @@ describe('add-user', () => {
     }
   });
 
+  it('adds the first user to a file of only comments, after them', async () => {
+    folder.write('# Users of the staging server\n# (none yet)\n');
+    expect((await cli(['add-user', 'carol', '--cost', '10', '--file', 'users.yml'], { input: 'pw', cwd: folder.dir })).status).toBe(0);
+    expect(folder.read()).toMatch(/^# Users of the staging server\n# \(none yet\)\n- username: carol\n  hashed_password: /);
+    expect(folder.records().map((candidate) => candidate.user.username)).toEqual(['carol']);
+  });
+
   it('refuses a file named explicitly that does not exist, and creates nothing', async () => {
     const missing = path.join(folder.dir, 'typo.yml');
     for (const options of [{ args: ['--file', missing], env: {} }, { args: [], env: { RUBRIX_LOCAL_AUTH_USERS_DB_FILE: missing } }]) {
