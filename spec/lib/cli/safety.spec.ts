@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, appendFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'yaml';
@@ -24,6 +24,13 @@ describe('saving atomically', () => {
     expect(after.mode & 0o7777).toBe(0o660);
     expect(after.ino).not.toBe(before.ino);
     expect(folder.leftovers()).toEqual([]);
+  });
+
+  // Root editing the app user's file must not leave it owned by root (the server could no longer read it).
+  (process.getuid?.() === 0 ? it : it.skip)("keeps the file's owner when run as root", async () => {
+    chownSync(folder.file, 65534, 65534);
+    expect((await run(['disable', 'alice'])).status).toBe(0);
+    expect(statSync(folder.file)).toMatchObject({ uid: 65534, gid: 65534 });
   });
 
   it('edits the target of a symbolic link and keeps the link', async () => {
