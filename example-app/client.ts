@@ -10,6 +10,7 @@
  * The module-level functions work on one default client, as `rg.init` does; `new Client()`
  * gives independent ones (several users in one program, as in the demo).
  */
+import type { PublicUser } from '../lib';
 import type { DatasetRecord } from './datasets-store';
 
 export type { DatasetRecord };
@@ -24,14 +25,7 @@ export interface InitOptions {
 }
 
 /** The user the API key belongs to, as `GET /api/me` answers. */
-export interface Me {
-  username: string;
-  email: string | null;
-  full_name: string | null;
-  disabled: boolean;
-  workspaces: string[];
-  superuser: boolean;
-}
+export type Me = PublicUser;
 
 /** A refusal of the server (its `code` and `message`), or a failure to reach it (`network_error`). */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { sendRefusal, WORKSPACE_PATTERN, type WorkspaceAuth } from '../lib';
+import type { WorkspaceAuth } from '../lib';
 import { checkCopyRequest, checkDatasetName, checkRecords } from './datasets-input';
 import type { DatasetRef, DatasetsStore } from './datasets-store';
 import { quote, sendError } from './http-errors';
@@ -85,15 +85,15 @@ export function datasetsRouter(auth: WorkspaceAuth, store: DatasetsStore): Route
     res.json({ workspace: ref.workspace, dataset: ref.dataset, records });
   };
 
-  const copyDataset: RequestHandler = (req: Request, res) => {
+  const copyDataset: RequestHandler = (req: Request, res, next) => {
     const from = selected(res);
     const body = checkCopyRequest(req.body);
     if (!body.ok) return sendError(res, 400, 'invalid_copy_request', body.message);
     const target = body.value.targetWorkspace ?? from.workspace;
-    if (!WORKSPACE_PATTERN.test(target)) return sendRefusal(res, 'invalid_workspace');
     // requireWorkspace checked the source; the target needs the same check, with the same
     // answer whether or not it exists.
-    if (!auth.canAccess(req.user, target)) return sendRefusal(res, 'workspace_forbidden');
+    const refusal = auth.workspaceRefusal(req, target);
+    if (refusal) return auth.refuse(req, res, next, refusal);
     const to: DatasetRef = { workspace: target, dataset: body.value.name ?? from.dataset };
     const result = store.copy(from, to);
     if (!result.ok && result.reason === 'not_found') return notFound(res, from);

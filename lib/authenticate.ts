@@ -1,10 +1,8 @@
 import type { RequestHandler } from 'express';
-import type passport from 'passport';
-import { isRefusal, sendRefusal, type RefusalCode } from './errors';
-import { API_KEY_HEADERS, STRATEGY_NAMES } from './strategies';
-
-/** A Passport instance: `passport` itself, or `new passport.Passport()`. */
-export type Authenticator = InstanceType<typeof passport.Passport>;
+import type { AuthenticatedRequests } from './authenticated-requests';
+import { isRefusal, type Refuse, type RefusalCode } from './refusals';
+import { API_KEY_HEADERS, asPassportUser, STRATEGY_NAMES } from './strategies';
+import type { Authenticator, WorkspaceUser } from './types';
 
 /**
  * Which strategy a request's credentials are for. An API-key header wins over a Bearer
@@ -21,20 +19,22 @@ function chooseStrategy(headers: Record<string, string | string[] | undefined>):
 }
 
 /**
- * Authenticates a request by API key or access token and sets `req.user`; refuses it
- * with a JSON 401/403 otherwise. Failures of the machinery itself go to `next(err)`.
+ * Authenticates a request by API key or access token: marks it as ours and sets `req.user`;
+ * refuses it otherwise. Failures of the machinery itself go to `next(err)`.
  */
-export function createAuthenticate(passport: Authenticator, realm: string): RequestHandler {
+export function createAuthenticate(passport: Authenticator, refuse: Refuse, authenticated: AuthenticatedRequests): RequestHandler {
   return function authenticate(req, res, next) {
     const choice = chooseStrategy(req.headers);
-    if ('refuse' in choice) return sendRefusal(res, choice.refuse, realm);
-    passport.authenticate(choice.strategy, { session: false }, (error: unknown, user: Express.User | false, info: unknown) => {
+    if ('refuse' in choice) return refuse(req, res, next, choice.refuse);
+    passport.authenticate(choice.strategy, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
       if (error) return next(error);
       if (!user) {
         const fallback = choice.strategy === STRATEGY_NAMES.bearer ? 'invalid_token' : 'invalid_api_key';
-        return sendRefusal(res, isRefusal(info) ? info.code : fallback, realm);
+        return refuse(req, res, next, isRefusal(info) ? info.code : fallback);
       }
-      req.user = user;
+      authenticated.mark(req, user);
+      // Passport's convention, for the app's handlers; the plugin itself trusts only its mark.
+      req.user = asPassportUser(user);
       next();
     })(req, res, next);
   };

@@ -1,18 +1,7 @@
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
-import { sendRefusal } from './errors';
-
-export interface LoginRateLimitOptions {
-  /** How long failed logins are remembered, in milliseconds. Default: 15 minutes. */
-  windowMs?: number;
-  /** Failed logins allowed per username and client within the window. Default: 10. */
-  limit?: number;
-  /**
-   * Where counts are kept. Default: in this process's memory. With several instances,
-   * pass a shared store (e.g. `rate-limit-redis`) so the limit holds across them.
-   */
-  store?: Store;
-}
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Refuse } from './refusals';
+import type { LoginRateLimitOptions } from './types';
 
 function usernameOf(req: Request): string {
   const username: unknown = (req.body as { username?: unknown } | undefined)?.username;
@@ -23,7 +12,7 @@ function usernameOf(req: Request): string {
  * Counts failed logins per username and client (successful ones are not counted), so one
  * locked username locks out no one else, and API keys are never limited by it.
  */
-export function createLoginLimiter(options: LoginRateLimitOptions, realm: string): RequestHandler {
+export function createLoginLimiter(options: LoginRateLimitOptions, refuse: Refuse, onLimited: (req: Request) => void): RequestHandler {
   return rateLimit({
     windowMs: options.windowMs ?? 15 * 60 * 1000,
     limit: options.limit ?? 10,
@@ -32,6 +21,9 @@ export function createLoginLimiter(options: LoginRateLimitOptions, realm: string
     legacyHeaders: false,
     ...(options.store ? { store: options.store } : {}),
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}\u0000${usernameOf(req)}`,
-    handler: (_req, res) => sendRefusal(res, 'too_many_login_attempts', realm),
+    handler: (req, res, next) => {
+      onLimited(req);
+      refuse(req, res, next, 'too_many_login_attempts');
+    },
   });
 }

@@ -1,230 +1,148 @@
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
-import passport from 'passport';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import type { Strategy as LocalStrategy } from 'passport-local';
-import { createAuthenticate, type Authenticator } from './authenticate';
-import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
-import { isRefusal, sendRefusal } from './errors';
-import { createLoginLimiter, type LoginRateLimitOptions } from './login-limiter';
+import { createAuthenticate } from './authenticate';
+import { AuthEventEmitter, requestFacts } from './auth-events';
+import { AuthenticatedRequests } from './authenticated-requests';
+import { createErrorHandler } from './error-handler';
+import { createLoginLimiter } from './login-limiter';
+import { refuseRequestAsArgument } from './misuse';
+import { parseOptions } from './options';
 import { createPasswordVerifier } from './passwords';
-import { reportMiddlewareMisuse } from './middleware-misuse';
-import { createRequireWorkspace, judgeWorkspace } from './require-workspace';
-import {
-  API_KEY_HEADERS,
-  createApiKeyStrategy,
-  createBearerStrategy,
-  createPasswordStrategy,
-  STRATEGY_NAMES,
-  type BearerStrategy,
-} from './strategies';
+import { createRefuse, type Refuse } from './refusals';
+import { createWorkspaceGuards, type WorkspaceGuards } from './require-workspace';
+import { createMeHandler, createTokenHandler, type RouteParts } from './routes';
+import { API_KEY_HEADERS, createApiKeyStrategy, createBearerStrategy, createPasswordStrategy, type BearerStrategy } from './strategies';
 import { createTokenService } from './tokens';
-import type { Logger, WorkspaceUser } from './types';
+import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
+import { trackStatus, type AuthStatus } from './status';
 import { UsersSource } from './users-source';
-import { validateOptions } from './validate-options';
 
-/** Options of `workspaceAuth()`. Each one left out is read from the environment (`ARGILLA_LOCAL_AUTH_*`, else `RUBRIX_LOCAL_AUTH_*`). */
-export interface WorkspaceAuthOptions {
-  /** The users file. Default: `<P>_LOCAL_AUTH_USERS_DB_FILE`, else `.users.yml` in `cwd` (which alone may be missing). */
-  usersFile?: string;
-  /** Key that signs access tokens. Default: `<P>_LOCAL_AUTH_SECRET_KEY`, else a random key per process (with a warning). */
-  secretKey?: string;
-  /** Access-token lifetime in minutes. Default: `<P>_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES`, else 30000. */
-  tokenExpirationMinutes?: number;
-  /** The environment to read. Default: `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Where relative paths start. Default: `process.cwd()`. */
-  cwd?: string;
-  /** The Passport instance to register the strategies on. Default: a private one, so the app's own Passport setup is untouched. */
-  passport?: Authenticator;
-  /** Where the routes are mounted. Default: `/api` (`/api/security/token`, `/api/me`). */
-  apiPrefix?: string;
-  /** Reload the users file when it changes. Default: true. */
-  watch?: boolean;
-  /** How often the users file is checked for changes, in milliseconds. Default: 500. */
-  watchIntervalMs?: number;
-  /** Limits on failed logins. Default: 10 per username and client per 15 minutes, in memory. */
-  loginRateLimit?: LoginRateLimitOptions;
-  /** Where warnings and reload reports go. Default: `console`. */
-  logger?: Logger;
-  /** The realm of `WWW-Authenticate` challenges. Default: `express-workspace-auth`. */
-  realm?: string;
-  /**
-   * At most this many bcrypt password checks at once for this instance's logins; the rest wait
-   * in line. Default: the number of cores less one (at least 1), a bound shared by every instance
-   * that leaves this out, so a burst of logins leaves a core to the requests with API keys and
-   * tokens. Above libuv's thread pool (`UV_THREADPOOL_SIZE`, 4 by default) it bounds nothing more.
-   */
-  maxConcurrentHashes?: number;
-}
-
-/** What `workspaceAuth()` returns: a router to `app.use()`, with every piece exposed. */
-export interface WorkspaceAuth extends Router {
+/** What `workspaceAuth()` returns: a middleware serving the login and `me` routes, with every piece as a member. */
+export interface WorkspaceAuth extends WorkspaceGuards {
+  (req: Request, res: Response, next: NextFunction): void;
   /** The Passport instance the strategies are registered on. */
   passport: Authenticator;
   /** The Passport strategies, by kind. */
   strategies: { password: LocalStrategy; apiKey: HeaderAPIKeyStrategy[]; bearer: BearerStrategy };
-  /** Authenticates by API key or access token, sets `req.user`; JSON 401/403 otherwise. */
+  /** Authenticates by API key or access token; refuses with 401/403 otherwise. */
   authenticate: RequestHandler;
   /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
   tokenHandler: RequestHandler[];
   /** `GET /api/me`: the authenticated user without secrets, with the workspaces they may access. */
   meHandler: RequestHandler[];
-  /** Selects and checks the request's workspace; `requireWorkspace('name')` guards one workspace. */
-  requireWorkspace: (workspace?: string) => RequestHandler;
-  /** Whether the user may access the workspace now, by requireWorkspace's rules: for a second workspace in one request (the target of a copy). */
-  canAccess: (user: Pick<WorkspaceUser, 'username'> | undefined, workspace: string) => boolean;
-  /** Answers errors of the request itself (unreadable body or URL, too large: any 4xx) as JSON; passes other errors on. */
+  /** The user this plugin authenticated for the request (by its `authenticate`), or undefined. */
+  userOf(req: Request): WorkspaceUser | undefined;
+  /** Refuses a request the plugin's way (headers, then `onRefusal` or the default JSON): for the app's own checks. */
+  refuse: Refuse;
+  /** Answers the errors the plugin owns (unreadable bodies, malformed URLs); passes every other error on. */
   errorHandler: ErrorRequestHandler;
   /** The users in force now. */
-  users: () => UsersIndex;
+  users(): UsersIndex;
   /** Reads the users file again; rejects with every problem (and keeps the last good users) if it is invalid. */
-  reload: () => Promise<UsersIndex>;
-  /** Listens for reloads (`reload`, with the new users) and refused files (`reload-error`, with every problem). */
-  on: UsersSource['on'];
-  once: UsersSource['once'];
-  off: UsersSource['off'];
+  reload(): Promise<UsersIndex>;
+  /** The users in force, their source, when they were loaded, and the last refused reload. */
+  status(): AuthStatus;
+  /**
+   * Listens for reloads (`reload`, `reload-error`) and what auth does (`login`, `login-failed`,
+   * `rate-limited`, `refused`); no payload holds a secret.
+   */
+  on: AuthEventEmitter['on'];
+  once: AuthEventEmitter['once'];
+  off: AuthEventEmitter['off'];
   /** Stops watching the users file. */
-  close: () => void;
+  close(): void;
 }
-
-const prefixedConsole: Logger = {
-  info: (message) => console.info(`[express-workspace-auth] ${message}`),
-  warn: (message) => console.warn(`[express-workspace-auth] ${message}`),
-  error: (message) => console.error(`[express-workspace-auth] ${message}`),
-};
-
-/**
- * Errors that blame the request carry a 4xx status (body-parser's, Express's for a malformed
- * %-escape in a path): answered as JSON, never Express's HTML page with a stack trace.
- * Anything else is the app's to handle.
- */
-function createRequestErrorHandler(realm: string): ErrorRequestHandler {
-  return function requestErrorHandler(error: { status?: unknown; statusCode?: unknown } | null, _req, res, next) {
-    const status = error?.status ?? error?.statusCode;
-    if (res.headersSent || typeof status !== 'number' || status < 400 || status >= 500) return next(error);
-    sendRefusal(res, status === 413 ? 'payload_too_large' : 'invalid_request', realm);
-  };
-}
-
-export function toPublicUser(user: WorkspaceUser, users: UsersIndex) {
-  return {
-    username: user.username,
-    email: user.email,
-    full_name: user.full_name,
-    disabled: user.disabled,
-    workspaces: users.workspacesOf(user),
-    superuser: user.superuser,
-  };
-}
-
-/** `app.use(workspaceAuth)`: Express then calls the factory itself with (req, res, next). */
-const USED_UNCALLED = {
-  factory: 'workspaceAuth',
-  written: 'app.use(workspaceAuth)',
-  intended: 'app.use(workspaceAuth())',
-  advice: 'Build the plugin once, at start, and mount what it returns: const auth = workspaceAuth({ usersFile: ".users.yml" }); app.use(auth);',
-};
 
 /**
  * Builds the plugin: loads and watches the users file, registers the strategies, and
- * returns a router with the login and `me` routes. Throws at once, with every problem,
+ * returns a middleware with the login and `me` routes. Throws at once, with every problem,
  * if the configuration or the users file is wrong.
  */
 export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): WorkspaceAuth {
-  // Express ignores what a middleware returns.
-  if (reportMiddlewareMisuse(arguments, USED_UNCALLED)) return undefined as never;
-  validateOptions(options);
-  const logger = options.logger ?? prefixedConsole;
-  const realm = options.realm ?? 'express-workspace-auth';
-  const env = configFromEnv(options.env ?? process.env, options.cwd);
-  for (const warning of env.warnings) logger.warn(warning);
+  refuseRequestAsArgument(options, {
+    factory: 'workspaceAuth',
+    written: 'app.use(workspaceAuth)',
+    intended: 'app.use(workspaceAuth())',
+    advice: 'Build the plugin once, at start, and mount what it returns: const auth = workspaceAuth({ usersFile: ".users.yml" }); app.use(auth);',
+  });
+  const config = parseOptions(options);
+  const { logger } = config;
+  for (const warning of config.warnings) logger.warn(warning);
 
   const source = new UsersSource({
-    file: options.usersFile === undefined ? env.usersFile.path : path.resolve(options.cwd ?? process.cwd(), options.usersFile),
-    explicit: options.usersFile !== undefined || env.usersFile.explicit,
-    defaultUser: env.defaultUser,
-    watch: options.watch ?? true,
-    watchIntervalMs: options.watchIntervalMs ?? 500,
+    file: config.usersFile.path,
+    explicit: config.usersFile.explicit,
+    defaultUser: config.defaultUser,
+    watch: config.watch,
+    watchIntervalMs: config.watchIntervalMs,
   });
-  const defaultName = env.defaultUser.user.username;
-  if (source.usingDefaultUser) {
-    const documented = env.defaultUser.hashedPassword === DEFAULT_PASSWORD_HASH && env.defaultUser.apiKey === `${defaultName}.apikey`;
-    logger.warn(
-      `No users file at ${env.usersFile.path}: the default super-user "${defaultName}" is in force` +
-        (documented ? ` with the documented password 1234 and API key ${defaultName}.apikey. Change them,` : '.') +
-        ' or create a users file.',
-    );
-  }
-  source.on('reload', (users) => logger.info(`Reloaded ${users.size} users from ${users.source}.`));
-  source.on('reload-error', (error) => logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`));
-
-  let secretKey = options.secretKey ?? env.secretKey;
-  if (secretKey === undefined) {
-    logger.warn(
-      'ARGILLA_LOCAL_AUTH_SECRET_KEY is not set: access tokens are signed with a random key made at start, so they stop working at every restart and other instances refuse them.',
-    );
-    secretKey = randomBytes(32).toString('base64url');
-  }
-  const tokens = createTokenService(secretKey, options.tokenExpirationMinutes ?? env.tokenExpirationMinutes);
+  if (source.usingDefaultUser) logger.warn(config.defaultUserWarning);
+  const events = new AuthEventEmitter(logger);
+  source.on('reload', (users) => {
+    logger.info(`Reloaded ${users.size} users from ${users.source}.`);
+    events.tell('reload', users);
+  });
+  source.on('reload-error', (error) => {
+    logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`);
+    events.tell('reload-error', error);
+  });
+  const status = trackStatus(source, events);
 
   const getUsers = () => source.current;
-  const authenticator = options.passport ?? new passport.Passport();
+  const tokens = createTokenService(config.secretKey, config.tokenExpirationMinutes);
   const strategies = {
-    password: createPasswordStrategy(getUsers, createPasswordVerifier(options.maxConcurrentHashes)),
+    password: createPasswordStrategy(getUsers, createPasswordVerifier(config.maxConcurrentHashes)),
     apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, getUsers)),
     bearer: createBearerStrategy(getUsers, tokens),
   };
-  for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) authenticator.use(strategy.name as string, strategy);
+  for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) config.passport.use(strategy.name as string, strategy);
 
-  const authenticate = createAuthenticate(authenticator, realm);
-  const errorHandler = createRequestErrorHandler(realm);
-
-  const login: RequestHandler = function login(req, res, next) {
-    authenticator.authenticate(STRATEGY_NAMES.password, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
-      if (error) return next(error);
-      // passport-local refuses missing fields itself, with a plain message and status 400.
-      if (!user) return sendRefusal(res, isRefusal(info) ? info.code : 'missing_login_fields', realm);
-      res.set('Cache-Control', 'no-store');
-      res.json({ access_token: tokens.issue(user.username), token_type: 'bearer' });
-    })(req, res, next);
-  };
-  const tokenHandler: RequestHandler[] = [
-    express.json({ limit: '16kb' }),
-    express.urlencoded({ extended: false, limit: '16kb' }),
-    createLoginLimiter(options.loginRateLimit ?? {}, realm),
-    login,
-  ];
-  const meHandler: RequestHandler[] = [
+  const authenticated = new AuthenticatedRequests();
+  const refuse = createRefuse(config.realm, config.onRefusal, (req, { status, code }, details) => {
+    const username = authenticated.userOf(req)?.username;
+    events.tell('refused', { code, status, ...requestFacts(req), ...(username && { username }), ...(details?.workspace && { workspace: details.workspace }) });
+  });
+  const authenticate = createAuthenticate(config.passport, refuse, authenticated);
+  const errorHandler = createErrorHandler(refuse);
+  const parts: RouteParts = {
+    passport: config.passport,
+    events,
+    tokens,
+    refuse,
     authenticate,
-    function me(req, res) {
-      res.json(toPublicUser(req.user as WorkspaceUser, source.current));
-    },
-  ];
-
-  const apiPrefix = options.apiPrefix ?? '/api';
+    authenticated,
+    getUsers,
+    loginLimiter: createLoginLimiter(config.loginRateLimit, refuse, (req) => events.tell('rate-limited', { kind: 'login', ip: requestFacts(req).ip })),
+  };
+  const tokenHandler = createTokenHandler(parts);
+  const meHandler = createMeHandler(parts);
+  // A private router: Express's own path matching, with none of its members reachable from `auth`.
   const router = express.Router();
-  router.post(`${apiPrefix}/security/token`, ...tokenHandler);
-  router.get(`${apiPrefix}/me`, ...meHandler);
+  router.post(`${config.apiPrefix}/security/token`, ...tokenHandler);
+  router.get(`${config.apiPrefix}/me`, ...meHandler);
   router.use(errorHandler);
+  const serveRoutes = function workspaceAuthRoutes(req: Request, res: Response, next: NextFunction): void {
+    router(req, res, next);
+  };
 
-  return Object.assign(router, {
-    passport: authenticator,
+  return Object.assign(serveRoutes, {
+    passport: config.passport,
     strategies,
     authenticate,
     tokenHandler,
     meHandler,
-    requireWorkspace: createRequireWorkspace(getUsers, realm),
-    canAccess: (user: Pick<WorkspaceUser, 'username'> | undefined, workspace: string) =>
-      !('refuse' in judgeWorkspace(source.current, user, () => workspace)),
+    userOf: (req: Request) => authenticated.userOf(req),
+    refuse,
+    ...createWorkspaceGuards(getUsers, authenticated, refuse),
     errorHandler,
     users: getUsers,
     reload: () => source.reload(),
-    on: source.on.bind(source),
-    once: source.once.bind(source),
-    off: source.off.bind(source),
+    status,
+    on: events.on.bind(events),
+    once: events.once.bind(events),
+    off: events.off.bind(events),
     close: () => source.close(),
-  }) as WorkspaceAuth;
+  });
 }

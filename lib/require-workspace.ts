@@ -1,8 +1,9 @@
 import type { Request, RequestHandler } from 'express';
-import { sendRefusal, type RefusalCode } from './errors';
-import { reportMiddlewareMisuse } from './middleware-misuse';
-import { WORKSPACE_PATTERN } from './users-file';
+import type { AuthenticatedRequests } from './authenticated-requests';
+import { refuseRequestAsArgument } from './misuse';
+import type { Refuse, RefusalCode, RefusalDetails } from './refusals';
 import type { WorkspaceUser } from './types';
+import { WORKSPACE_PATTERN } from './users-file';
 import type { UsersIndex } from './users-index';
 
 /**
@@ -39,52 +40,58 @@ function requestedWorkspace(req: Request): unknown {
   return req.headers['x-argilla-workspace'] ?? req.headers['x-rubrix-workspace'];
 }
 
-/** `app.use(auth.requireWorkspace)`: Express then calls requireWorkspace itself with (req, res, next). */
-const USED_UNCALLED = {
-  factory: 'requireWorkspace',
-  written: 'app.use(auth.requireWorkspace)',
-  intended: 'app.use(auth.requireWorkspace())',
-  advice: "Call it to make the guard: requireWorkspace() for the request's workspace, requireWorkspace('name') for one fixed workspace.",
-};
+/** A user may work in a workspace, or why not. */
+type Verdict = { user: WorkspaceUser; workspace: string } | { refuse: RefusalCode; details?: RefusalDetails };
 
 /**
- * Whether a user may work in a workspace, by the users in force now: the user's current
- * entry counts (a reload may have removed or disabled them), then the name, then access.
+ * Whether the user this plugin authenticated for the request may work in a workspace, by the
+ * users in force now: the user's current entry counts (a reload may have removed or disabled
+ * them), then the name, then access.
  */
-export function judgeWorkspace(
-  users: UsersIndex,
-  user: Pick<WorkspaceUser, 'username'> | undefined,
-  workspace: (current: WorkspaceUser) => unknown,
-): { user: WorkspaceUser; workspace: string } | { refuse: RefusalCode } {
-  const record = user ? users.findByUsername(user.username) : undefined;
+function judge(users: UsersIndex, authenticated: WorkspaceUser | undefined, workspace: (current: WorkspaceUser) => unknown): Verdict {
+  const record = authenticated ? users.findByUsername(authenticated.username) : undefined;
   if (!record) return { refuse: 'not_authenticated' };
   if (record.user.disabled) return { refuse: 'user_disabled' };
   const selected = workspace(record.user);
   if (typeof selected !== 'string' || !WORKSPACE_PATTERN.test(selected)) return { refuse: 'invalid_workspace' };
-  if (!users.canAccess(record.user, selected)) return { refuse: 'workspace_forbidden' };
+  if (!users.canAccess(record.user, selected)) return { refuse: 'workspace_forbidden', details: { workspace: selected } };
   return { user: record.user, workspace: selected };
 }
 
-/**
- * Makes `requireWorkspace`: selects the request's workspace (or guards one fixed
- * workspace), checks the user may access it, and sets `req.workspace` and `req.workspaces`.
- */
-export function createRequireWorkspace(getUsers: () => UsersIndex, realm: string) {
-  return function requireWorkspace(fixedWorkspace?: string): RequestHandler {
-    // Express ignores what a middleware returns.
-    if (reportMiddlewareMisuse(arguments, USED_UNCALLED)) return undefined as never;
-    if (fixedWorkspace !== undefined && (typeof fixedWorkspace !== 'string' || !WORKSPACE_PATTERN.test(fixedWorkspace))) {
-      throw new TypeError(
-        `requireWorkspace(${JSON.stringify(fixedWorkspace)}): the workspace name must match ${String(WORKSPACE_PATTERN)}.`,
-      );
-    }
-    return function workspaceGuard(req, res, next) {
-      const users = getUsers();
-      const verdict = judgeWorkspace(users, req.user, (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
-      if ('refuse' in verdict) return sendRefusal(res, verdict.refuse, realm);
-      req.workspace = verdict.workspace;
-      setWorkspaces(req, users, verdict.user);
-      next();
-    };
+export interface WorkspaceGuards {
+  /** Selects and checks the request's workspace; `requireWorkspace('name')` guards one fixed workspace. */
+  requireWorkspace(fixedWorkspace?: string): RequestHandler;
+  /**
+   * Why the request's user may not work in `workspace` (the refusal code), or undefined when
+   * they may: requireWorkspace's rules, for a second workspace in one request (a copy's target).
+   */
+  workspaceRefusal(req: Request, workspace: unknown): RefusalCode | undefined;
+}
+
+export function createWorkspaceGuards(getUsers: () => UsersIndex, authenticated: AuthenticatedRequests, refuse: Refuse): WorkspaceGuards {
+  return {
+    requireWorkspace(fixedWorkspace?: string): RequestHandler {
+      refuseRequestAsArgument(fixedWorkspace, {
+        factory: 'requireWorkspace',
+        written: 'app.use(auth.requireWorkspace)',
+        intended: 'app.use(auth.requireWorkspace())',
+        advice: "Call it to make the guard: requireWorkspace() for the request's workspace, requireWorkspace('name') for one fixed workspace.",
+      });
+      if (fixedWorkspace !== undefined && (typeof fixedWorkspace !== 'string' || !WORKSPACE_PATTERN.test(fixedWorkspace))) {
+        throw new TypeError(`requireWorkspace(${JSON.stringify(fixedWorkspace)}): the workspace name must match ${String(WORKSPACE_PATTERN)}.`);
+      }
+      return function workspaceGuard(req, res, next) {
+        const users = getUsers();
+        const verdict = judge(users, authenticated.userOf(req), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
+        if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse, verdict.details);
+        req.workspace = verdict.workspace;
+        setWorkspaces(req, users, verdict.user);
+        next();
+      };
+    },
+    workspaceRefusal(req, workspace) {
+      const verdict = judge(getUsers(), authenticated.userOf(req), () => workspace);
+      return 'refuse' in verdict ? verdict.refuse : undefined;
+    },
   };
 }

@@ -2,8 +2,9 @@ import type { Request } from 'express';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { Strategy as PassportStrategy } from 'passport-strategy';
-import { refusal, type Refusal } from './errors';
-import { dummyHash, verifyPassword, type PasswordVerifier } from './passwords';
+import { MAX_CREDENTIAL_LENGTH } from './limits';
+import { refusal, type Refusal } from './refusals';
+import { dummyHash, type PasswordVerifier } from './passwords';
 import type { TokenService } from './tokens';
 import type { UserRecord, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
@@ -21,7 +22,13 @@ export const STRATEGY_NAMES = {
 type Done = (error: Error | null, user?: WorkspaceUser | false, info?: Refusal) => void;
 type GetUsers = () => UsersIndex;
 
-const MAX_SECRET_LENGTH = 1024;
+/**
+ * Passport types every user as the app's own `Express.User`, which the plugin leaves alone.
+ * Ours pass through Passport untyped; the app reads them back typed with `auth.userOf(req)`.
+ */
+export function asPassportUser(user: WorkspaceUser): Express.User {
+  return user as unknown as Express.User;
+}
 
 /** The user of a record whose credentials were verified, or the refusal of a disabled user. */
 function admit(record: UserRecord, done: Done): void {
@@ -36,9 +43,9 @@ class BodyOnlyLocalStrategy extends LocalStrategy {
   }
 }
 
-export function createPasswordStrategy(getUsers: GetUsers, verifyPasswordOf: PasswordVerifier = verifyPassword): LocalStrategy {
+export function createPasswordStrategy(getUsers: GetUsers, verifyPasswordOf: PasswordVerifier): LocalStrategy {
   const verify = async (username: unknown, password: unknown): Promise<[WorkspaceUser | false, Refusal?]> => {
-    if (typeof username !== 'string' || typeof password !== 'string' || username.length > MAX_SECRET_LENGTH || password.length > MAX_SECRET_LENGTH) {
+    if (typeof username !== 'string' || typeof password !== 'string' || username.length > MAX_CREDENTIAL_LENGTH || password.length > MAX_CREDENTIAL_LENGTH) {
       return [false, refusal('invalid_login_fields')];
     }
     const users = getUsers();
@@ -50,9 +57,9 @@ export function createPasswordStrategy(getUsers: GetUsers, verifyPasswordOf: Pas
     if (record.user.disabled) return [false, refusal('user_disabled')];
     return [record.user];
   };
-  const strategy = new BodyOnlyLocalStrategy({ session: false }, (username, password, done: Done) => {
+  const strategy = new BodyOnlyLocalStrategy({ session: false }, (username, password, done) => {
     verify(username, password).then(
-      ([user, refusal]) => done(null, user, refusal),
+      ([user, refusal]) => done(null, user && asPassportUser(user), refusal),
       (error: Error) => done(error),
     );
   });
@@ -62,7 +69,7 @@ export function createPasswordStrategy(getUsers: GetUsers, verifyPasswordOf: Pas
 
 export function createApiKeyStrategy(header: string, getUsers: GetUsers): HeaderAPIKeyStrategy {
   const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, false, (apiKey: string, done: Done) => {
-    const record = apiKey.length <= MAX_SECRET_LENGTH ? getUsers().findByApiKey(apiKey) : undefined;
+    const record = apiKey.length <= MAX_CREDENTIAL_LENGTH ? getUsers().findByApiKey(apiKey) : undefined;
     if (!record) return done(null, false, refusal('invalid_api_key'));
     admit(record, done);
   });
@@ -83,7 +90,10 @@ export class BearerStrategy extends PassportStrategy {
 
   override authenticate(req: Request): void {
     const match = /^Bearer +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
-    if (!match?.[1]) return this.fail(refusal('invalid_token'), 401);
+    if (!match?.[1]) {
+      this.fail(refusal('invalid_token'), 401);
+      return;
+    }
     this.verify(match[1], (error, user, info) => {
       if (error) this.error(error);
       else if (user) this.success(user);
@@ -96,7 +106,7 @@ export function createBearerStrategy(getUsers: GetUsers, tokens: TokenService): 
   return new BearerStrategy((token, done) => {
     const users = getUsers();
     // The Argilla client sends its API key as a Bearer token too.
-    const byApiKey = token.length <= MAX_SECRET_LENGTH ? users.findByApiKey(token) : undefined;
+    const byApiKey = token.length <= MAX_CREDENTIAL_LENGTH ? users.findByApiKey(token) : undefined;
     if (byApiKey) return admit(byApiKey, done);
     const username = tokens.verify(token);
     // Looked up now, not trusted from the token: removed users lose access at once.

@@ -1,6 +1,10 @@
+import type { NextFunction, Request, Response } from 'express';
+import type passport from 'passport';
+import type { Store } from 'express-rate-limit';
+
 /**
  * A user as the application sees it: what the users file says, without secrets.
- * This is `req.user` after the plugin's `authenticate`.
+ * `auth.userOf(req)` returns it for a request the plugin authenticated.
  */
 export interface WorkspaceUser {
   username: string;
@@ -28,12 +32,77 @@ export interface Logger {
   error(message: string): void;
 }
 
+/** A Passport instance: `passport` itself, or `new passport.Passport()`. */
+export type Authenticator = InstanceType<typeof passport.Passport>;
+
+/** A refusal as the plugin would answer it: what `onRefusal` receives. */
+export interface RefusalAnswer {
+  status: number;
+  /** Stable and machine-readable: clients branch on it. */
+  code: string;
+  /** For people: what is wrong and how to fix the request. */
+  message: string;
+}
+
+/**
+ * Answers a refusal in the app's own shape (RFC 9457 problem+json, say). Called after
+ * `WWW-Authenticate` and `Retry-After` are set; it must end the response or call `next`.
+ */
+export type RefusalResponder = (req: Request, res: Response, next: NextFunction, refusal: RefusalAnswer) => void;
+
+export interface LoginRateLimitOptions {
+  /** How long failed logins are remembered, in milliseconds. Default: 15 minutes. */
+  windowMs?: number;
+  /** Failed logins allowed per username and client within the window. Default: 10. */
+  limit?: number;
+  /**
+   * Where counts are kept. Default: in this process's memory. With several instances,
+   * pass a shared store (e.g. `rate-limit-redis`) so the limit holds across them.
+   */
+  store?: Store;
+}
+
+/** Options of `workspaceAuth()`. Each one left out is read from the environment (`ARGILLA_LOCAL_AUTH_*`, else `RUBRIX_LOCAL_AUTH_*`). */
+export interface WorkspaceAuthOptions {
+  /** The users file. Default: `<P>_LOCAL_AUTH_USERS_DB_FILE`, else `.users.yml` in `cwd` (which alone may be missing). */
+  usersFile?: string;
+  /** Key that signs access tokens. Default: `<P>_LOCAL_AUTH_SECRET_KEY`, else a random key per process (with a warning). */
+  secretKey?: string;
+  /** Access-token lifetime in minutes. Default: `<P>_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES`, else 30000. */
+  tokenExpirationMinutes?: number;
+  /** The environment to read. Default: `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where relative paths start. Default: `process.cwd()`. */
+  cwd?: string;
+  /** The Passport instance to register the strategies on. Default: a private one, so the app's own Passport setup is untouched. */
+  passport?: Authenticator;
+  /** Where the routes are mounted. Default: `/api` (`/api/security/token`, `/api/me`). */
+  apiPrefix?: string;
+  /** Reload the users file when it changes. Default: true. */
+  watch?: boolean;
+  /** How often the users file is checked for changes, in milliseconds. Default: 500. */
+  watchIntervalMs?: number;
+  /** Limits on failed logins. Default: 10 per username and client per 15 minutes, in memory. */
+  loginRateLimit?: LoginRateLimitOptions;
+  /** Where warnings and reload reports go. Default: `console`, prefixed. */
+  logger?: Logger;
+  /** The realm of `WWW-Authenticate` challenges. Default: `express-workspace-auth`. */
+  realm?: string;
+  /**
+   * At most this many bcrypt password checks at once for this instance's logins; the rest wait
+   * in line. Default: the number of cores less one (at least 1), a bound shared by every instance
+   * that leaves this out, so a burst of logins leaves a core to the requests with API keys and
+   * tokens. Above libuv's thread pool (`UV_THREADPOOL_SIZE`, 4 by default) it bounds nothing more.
+   */
+  maxConcurrentHashes?: number;
+  /** Answers every refusal (400, 401, 403, 429, 503) instead of the default `{code, message}` JSON. */
+  onRefusal?: RefusalResponder;
+}
+
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // Passport declares `Express.User` and `req.user`; the plugin leaves the app's `Express.User` as it is.
+  // biome-ignore lint/style/noNamespace: Express declares its request and user types in this global namespace.
   namespace Express {
-    // Passport types `req.user` as Express.User; ours is a WorkspaceUser.
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-    interface User extends WorkspaceUser {}
     interface Request {
       /** The workspace this request works in, set by requireWorkspace. */
       workspace?: string;

@@ -1,6 +1,6 @@
 import { closestName } from './did-you-mean';
 import { ConfigError, type Problem } from './errors';
-import type { WorkspaceAuthOptions } from './plugin';
+import type { WorkspaceAuthOptions } from './types';
 
 /** The problems of one option's value, each a sentence that names the option; empty when it is fine. */
 type Check = (value: unknown, name: string) => string[];
@@ -114,6 +114,8 @@ const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   logger,
   realm,
   maxConcurrentHashes: wholeNumber('bcrypt hashes at once'),
+  onRefusal: (value, name) =>
+    typeof value === 'function' ? [] : [`${name} must be a function (req, res, next, refusal) that answers the refusal, not ${describe(value)}.`],
 };
 
 /**

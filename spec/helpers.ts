@@ -44,10 +44,10 @@ export function makeApp(options: WorkspaceAuthOptions = {}): { app: Express; aut
   const app = express();
   app.use(auth);
   const echo: express.RequestHandler = (req, res) => {
-    res.json({ user: req.user?.username, workspace: req.workspace, workspaces: req.workspaces });
+    res.json({ user: auth.userOf(req)?.username, workspace: req.workspace, workspaces: req.workspaces });
   };
   app.get('/whoami', auth.authenticate, (req, res) => {
-    res.json({ user: req.user?.username });
+    res.json({ user: auth.userOf(req)?.username });
   });
   app.get('/ws', auth.authenticate, auth.requireWorkspace(), echo);
   app.get('/ws/:workspace', auth.authenticate, auth.requireWorkspace(), echo);

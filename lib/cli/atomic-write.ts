@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError } from './io';
 
@@ -41,7 +41,7 @@ async function syncDirectory(directory: string): Promise<void> {
 export async function writeFileAtomically(file: string, text: string, options: AtomicWriteOptions): Promise<void> {
   const directory = path.dirname(file);
   const temporary = path.join(directory, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode);
   } catch (error) {
@@ -63,7 +63,7 @@ export async function writeFileAtomically(file: string, text: string, options: A
       await handle.close();
     }
     const now = await currentBytes(file);
-    const unchanged = options.expected === null ? now === null : now !== null && now.equals(options.expected);
+    const unchanged = options.expected === null ? now === null : now?.equals(options.expected) === true;
     if (!unchanged) {
       throw new CliError(`${file} changed while this command was editing it. Nothing was changed; run the command again.`);
     }

@@ -1,4 +1,5 @@
 import { UsersFileError } from '../errors';
+import type { UserRecord } from '../types';
 import type { Command } from './command';
 import { CliError } from './io';
 import { loadLikeServer } from './server-loader';
@@ -14,7 +15,7 @@ export const listCommand: Command = {
     const target = resolveUsersFile(args.strings.file, io);
     const current = await readRegularUsersFile(target.path);
     if (!current) throw missingUsersFile(target, false);
-    let records;
+    let records: UserRecord[];
     try {
       records = loadLikeServer(current.text, target.path).records;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { configFromEnv } from '../config';
+import { configFromEnv, type EnvConfig } from '../config';
 import { CliError, usageError, type CliIo } from './io';
 
 /** The users file a command works on, and how it was chosen (for messages). */
@@ -19,7 +19,7 @@ export function resolveUsersFile(fileOption: string | undefined, io: CliIo): Use
     if (fileOption.trim() === '') throw usageError('--file needs the path of a users file.');
     return { path: path.resolve(cwd, fileOption), explicit: true, namedBy: '--file' };
   }
-  let config;
+  let config: EnvConfig;
   try {
     config = configFromEnv(io.env, cwd);
   } catch (error) {
@@ -86,7 +86,7 @@ export async function readRegularUsersFile(file: string): Promise<CurrentFile | 
   }
   const before = await stat(realPath);
   if (!before.isFile()) throw notRegular(file, before);
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(realPath, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {

@@ -24,7 +24,7 @@ function makeApp(configure: (app: Express) => void = () => undefined): Express {
   configure(app);
   app.use(auth);
   const echo: express.RequestHandler = (req, res) => {
-    res.json({ user: req.user?.username, workspace: req.workspace, workspaces: req.workspaces });
+    res.json({ user: auth.userOf(req)?.username, workspace: req.workspace, workspaces: req.workspaces });
   };
   app.get('/api/data', auth.authenticate, auth.requireWorkspace(), echo);
   app.get('/api/workspaces/:workspace/data', auth.authenticate, auth.requireWorkspace(), echo);

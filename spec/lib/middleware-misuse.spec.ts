@@ -85,3 +85,17 @@ it('still builds the guard when called as intended, and rejects a malformed fixe
   expect(response.body).toEqual({ workspace: 'argilla' });
   expect(() => auth.requireWorkspace('no spaces')).toThrow(TypeError);
 });
+
+it('returns a named middleware function carrying its members, with no Router internals reachable', () => {
+  expect(typeof auth).toBe('function');
+  expect(auth.name).toBe('workspaceAuthRoutes');
+  for (const routerMember of ['stack', 'get', 'post', 'use', 'route', 'param', 'handle', 'all']) {
+    expect(routerMember in auth).toBe(false);
+  }
+  expect(Object.keys(auth).sort()).toEqual(
+    [
+      'authenticate', 'close', 'errorHandler', 'meHandler', 'off', 'on', 'once', 'passport', 'refuse', 'reload',
+      'requireWorkspace', 'status', 'strategies', 'tokenHandler', 'userOf', 'users', 'workspaceRefusal',
+    ].sort(),
+  );
+});

@@ -41,7 +41,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes.',
+      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal.',
     ]);
   });
 
@@ -150,6 +150,9 @@ it('accepts every option with a valid value', () => {
     logger: quiet,
     realm: 'my-app',
     maxConcurrentHashes: 2,
+    onRefusal: (_req, res) => {
+      res.status(418).end();
+    },
   };
   const auth = workspaceAuth(options);
   auth.close();

@@ -153,23 +153,31 @@ describe('without an authenticated user', () => {
   });
 });
 
-describe('auth.canAccess(user, workspace), for a second workspace in one request', () => {
-  it.each([
-    ['user2', 'client_projects', true],
-    ['user2', 'user2', true],
-    ['user2', 'user1', false],
-    ['user3', 'user1', true],
-    ['user3', 'no-such-team', false],
-    ['user2', 'a b', false],
-    ['user2', 'toString', false],
-    ['sleepy', 'sleepy', false],
-    ['ghost', 'ghost', false],
-  ])('%s → %s: %s', (username, workspace, allowed) => {
-    expect(auth.canAccess({ username }, workspace)).toBe(allowed);
+describe('auth.workspaceRefusal(req, workspace), for a second workspace in one request', () => {
+  const checker = express();
+  checker.get('/refusal/:target', auth.authenticate, (req, res) => {
+    res.json({ refusal: auth.workspaceRefusal(req, req.params.target) ?? null });
+  });
+  checker.get('/unauthenticated/:target', (req, res) => {
+    res.json({ refusal: auth.workspaceRefusal(req, req.params.target) ?? null });
   });
 
-  it('is false without a user', () => {
-    expect(auth.canAccess(undefined, 'user1')).toBe(false);
+  it.each<[Who, string, string | null]>([
+    ['user2', 'client_projects', null],
+    ['user2', 'user2', null],
+    ['user2', 'user1', 'workspace_forbidden'],
+    ['user3', 'user1', null],
+    ['user3', 'no-such-team', 'workspace_forbidden'],
+    ['user2', 'a b', 'invalid_workspace'],
+    ['user2', 'toString', 'workspace_forbidden'],
+  ])('%s → %s: %s', async (who, workspace, refusal) => {
+    const response = await request(checker).get(`/refusal/${encodeURIComponent(workspace)}`).set(as(who));
+    expect(response.body).toEqual({ refusal });
+  });
+
+  it('is not_authenticated for a request the plugin did not authenticate', async () => {
+    const response = await request(checker).get('/unauthenticated/user1');
+    expect(response.body).toEqual({ refusal: 'not_authenticated' });
   });
 });
 

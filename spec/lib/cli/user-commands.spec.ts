@@ -94,7 +94,7 @@ describe('add-user', () => {
   it('adds the first user to a file of only comments, after them', async () => {
     folder.write('# Users of the staging server\n# (none yet)\n');
     expect((await cli(['add-user', 'carol', '--cost', '10', '--file', 'users.yml'], { input: 'pw', cwd: folder.dir })).status).toBe(0);
-    expect(folder.read()).toMatch(/^# Users of the staging server\n# \(none yet\)\n- username: carol\n  hashed_password: /);
+    expect(folder.read()).toMatch(/^# Users of the staging server\n# \(none yet\)\n- username: carol\n {2}hashed_password: /);
     expect(folder.records().map((candidate) => candidate.user.username)).toEqual(['carol']);
   });
 
