@@ -93,6 +93,22 @@ describe('tokens bound to the credentials they were issued under', () => {
     expect((await me(app, token)).status).toBe(200);
   });
 
+  it('survives a change of workspaces, email or full name, the new workspaces applying at once', async () => {
+    const token = await tokenFrom(app, 'alice', ALICE_PASSWORD);
+    await saveAndReload(alice({ workspaces: '[team]', email: 'alice@example.com', full_name: 'Alice' }) + bob());
+    const response = await me(app, token);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ email: 'alice@example.com', workspaces: ['alice', 'team'] });
+  });
+
+  it("refuses a disabled user's logout with 403, as every other request of theirs", async () => {
+    const token = await tokenFrom(app, 'alice', ALICE_PASSWORD);
+    await saveAndReload(alice({ disabled: 'true' }) + bob());
+    const response = await logout(app, `Bearer ${token}`);
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe('user_disabled');
+  });
+
   it('refuses them with 403 while the user is disabled, and accepts them again once enabled', async () => {
     const token = await tokenFrom(app, 'alice', ALICE_PASSWORD);
     await saveAndReload(alice({ disabled: 'true' }) + bob());
