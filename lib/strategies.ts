@@ -109,9 +109,9 @@ export class BearerStrategy extends PassportStrategy {
 }
 
 /**
- * Every decision on a Bearer credential: an API key (the Argilla client sends its key this
- * way), else an access token whose signature, claims, logout and credentials are all checked
- * on every request. A token's user is looked up now, not trusted from the token: a removed
+ * Every decision on a Bearer credential: an access token whose signature, claims, logout and
+ * credentials are all checked on every request, else an API key (the Argilla client sends its
+ * key this way). A token's user is looked up now, not trusted from the token: a removed
  * user, or one whose password changed since the token was issued, is refused at once.
  */
 export function createBearerStrategy(getUsers: GetUsers, tokens: TokenService, revocations: RevocationList): BearerStrategy {
@@ -122,13 +122,14 @@ export function createBearerStrategy(getUsers: GetUsers, tokens: TokenService, r
     done(null, record.user, { kind: 'access-token', token });
   };
   return new BearerStrategy((presented, done) => {
-    const byApiKey = presented.length <= MAX_CREDENTIAL_LENGTH ? getUsers().findByApiKey(presented) : undefined;
-    if (byApiKey) {
+    // A token first: a remembered one costs a Map lookup, where the API-key lookup hashes what was presented.
+    const token = tokens.verify(presented);
+    if (!token) {
+      const byApiKey = presented.length <= MAX_CREDENTIAL_LENGTH ? getUsers().findByApiKey(presented) : undefined;
+      if (!byApiKey) return done(null, false, refusal('invalid_token'));
       if (byApiKey.user.disabled) return done(null, false, refusal('user_disabled'));
       return done(null, byApiKey.user, { kind: 'api-key' });
     }
-    const token = tokens.verify(presented);
-    if (!token) return done(null, false, refusal('invalid_token'));
     // In memory the answer is synchronous, and so is the whole check; a shared store may answer later.
     const revoked = revocations.isRevoked(token.tokenId);
     if (revoked === false) return admitToken(token, done);
