@@ -117,9 +117,9 @@ export class BearerStrategy extends PassportStrategy {
 export function createBearerStrategy(getUsers: GetUsers, tokens: TokenService, revocations: RevocationList): BearerStrategy {
   const admitToken = (token: VerifiedToken, done: BearerDone): void => {
     const record = getUsers().findByUsername(token.username);
-    if (!record || !tokens.issuedUnder(token, record)) return done(null, false, refusal('invalid_token'));
-    if (record.user.disabled) return done(null, false, refusal('user_disabled'));
-    done(null, record.user, { kind: 'access-token', token });
+    if (!record || !tokens.issuedUnder(token, record)) done(null, false, refusal('invalid_token'));
+    else if (record.user.disabled) done(null, false, refusal('user_disabled'));
+    else done(null, record.user, { kind: 'access-token', token });
   };
   return new BearerStrategy((presented, done) => {
     // A token first: a remembered one costs a Map lookup, where the API-key lookup hashes what was presented.

@@ -180,7 +180,9 @@ describe('POST /api/security/logout', () => {
 describe('logouts shared through a revocation list', () => {
   function twoInstances(revocationList: RevocationList, options: WorkspaceAuthOptions = {}) {
     const instances = [makeApp({ revocationList, ...options }), makeApp({ revocationList, ...options })] as const;
-    afterAll(() => instances.forEach(({ auth }) => auth.close()));
+    afterAll(() => {
+      for (const { auth } of instances) auth.close();
+    });
     return instances;
   }
 
@@ -341,7 +343,9 @@ describe('signing key rotation', () => {
   const before = makeApp({ secretKey: OLD });
   const after = makeApp({ secretKey: NEW, previousSecretKeys: [OLD] });
   const withoutOld = makeApp({ secretKey: NEW });
-  afterAll(() => [before, after, withoutOld].forEach(({ auth }) => auth.close()));
+  afterAll(() => {
+    for (const { auth } of [before, after, withoutOld]) auth.close();
+  });
 
   it('accepts tokens signed with a listed previous key until they expire', async () => {
     const old = await tokenFrom(before.app, 'user1', USERS.user1.password);
