@@ -11,7 +11,7 @@ import { parseOptions } from './options';
 import { createPasswordVerifier } from './passwords';
 import { createRefuse, type Refuse } from './refusals';
 import { createWorkspaceGuards, type WorkspaceGuards } from './require-workspace';
-import { createRevocationList } from './revocation-list';
+import { createRevocationList } from './shared-revocations';
 import { createLogoutHandler, createMeHandler, createTokenHandler, type RouteParts } from './routes';
 import { API_KEY_HEADERS, createApiKeyStrategy, createBearerStrategy, createPasswordStrategy, type BearerStrategy } from './strategies';
 import { createTokenService } from './tokens';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ConfigError, MemoryRevocationList, workspaceAuth, type RevocationList, type UserRecord, type WorkspaceAuthOptions } from '../../lib';
-import { createRevocationList } from '../../lib/revocation-list';
+import { createRevocationList } from '../../lib/shared-revocations';
 import { createTokenService } from '../../lib/tokens';
 import { hashes, recordingLogger, SECRET, tempDir } from '../helpers';
 
@@ -90,7 +90,8 @@ describe('the revocation list with a shared store', () => {
       },
     };
     const report = logger();
-    const list = createRevocationList(flaky, report);
+    // Asked again at every request while failing (retryMs 0), to show the recovery at once.
+    const list = createRevocationList(flaky, report, { timeoutMs: 200, retryMs: 0 });
     await list.revoke('here', nowSeconds() + 60);
     expect(list.isRevoked('here')).toBe(true);
     expect(list.isRevoked('other')).toBe(false);
@@ -101,6 +102,47 @@ describe('the revocation list with a shared store', () => {
     expect(list.isRevoked('other')).toBe(false);
     expect(report.lines).toHaveLength(2);
     expect(report.lines[1]).toMatch(/^info: The shared revocation list answers again/);
+  });
+
+  it('does not wait on a store that does not answer: memory answers after timeoutMs, then at once until retryMs have passed', async () => {
+    let asked = 0;
+    const silent: RevocationList = {
+      revoke: () => new Promise(() => undefined),
+      isRevoked: () => {
+        asked += 1;
+        return new Promise(() => undefined);
+      },
+    };
+    const report = logger();
+    const list = createRevocationList(silent, report, { timeoutMs: 50, retryMs: 300 });
+    await expect(list.isRevoked('any')).resolves.toBe(false);
+    expect(report.lines).toEqual([expect.stringContaining('(no answer within 50 ms)')]);
+    expect(list.isRevoked('any')).toBe(false);
+    expect(asked).toBe(1);
+    await sleep(350);
+    await expect(list.isRevoked('any')).resolves.toBe(false);
+    expect(asked).toBe(2);
+    const started = Date.now();
+    await list.revoke('logged-out', nowSeconds() + 60);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(list.isRevoked('logged-out')).toBe(true);
+    expect(report.lines).toHaveLength(1);
+  });
+
+  it('writes to the store the logouts it missed once it answers again', async () => {
+    let down = true;
+    const store = new MemoryRevocationList();
+    const flaky: RevocationList = {
+      revoke: (id, exp) => (down ? Promise.reject(new Error('down')) : store.revoke(id, exp)),
+      isRevoked: (id) => (down ? Promise.reject(new Error('down')) : store.isRevoked(id)),
+    };
+    const list = createRevocationList(flaky, logger(), { timeoutMs: 200, retryMs: 0 });
+    await list.revoke('during-the-outage', nowSeconds() + 60);
+    expect(store.isRevoked('during-the-outage')).toBe(false);
+    down = false;
+    expect(list.isRevoked('other')).toBe(false);
+    await sleep(10);
+    expect(store.isRevoked('during-the-outage')).toBe(true);
   });
 
   it('counts an answer other than true or false from the store as revoked: closed, not open', async () => {
