@@ -13,7 +13,8 @@ export interface SharedStoreTimings {
   retryMs: number;
 }
 
-const DEFAULT_TIMINGS: SharedStoreTimings = { timeoutMs: 200, retryMs: 1000 };
+// 500 ms: ample for a busy Redis on the network; a dead store then costs one request that wait once per retryMs.
+const DEFAULT_TIMINGS: SharedStoreTimings = { timeoutMs: 500, retryMs: 1000 };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
