@@ -13,7 +13,7 @@ export interface SharedStoreTimings {
   retryMs: number;
 }
 
-// 500 ms: ample for a busy Redis on the network; a dead store then costs one request that wait once per retryMs.
+// 500 ms: ample for a busy Redis on the network; a dead store then makes one request wait that long per retryMs, not every request.
 const DEFAULT_TIMINGS: SharedStoreTimings = { timeoutMs: 500, retryMs: 1000 };
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
