@@ -11,7 +11,8 @@ import { parseOptions } from './options';
 import { createPasswordVerifier } from './passwords';
 import { createRefuse, type Refuse } from './refusals';
 import { createWorkspaceGuards, type WorkspaceGuards } from './require-workspace';
-import { createMeHandler, createTokenHandler, type RouteParts } from './routes';
+import { createRevocationList } from './shared-revocations';
+import { createLogoutHandler, createMeHandler, createTokenHandler, type RouteParts } from './routes';
 import { API_KEY_HEADERS, createApiKeyStrategy, createBearerStrategy, createPasswordStrategy, type BearerStrategy } from './strategies';
 import { createTokenService } from './tokens';
 import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
@@ -19,7 +20,7 @@ import type { UsersIndex } from './users-index';
 import { trackStatus, type AuthStatus } from './status';
 import { UsersSource } from './users-source';
 
-/** What `workspaceAuth()` returns: a middleware serving the login and `me` routes, with every piece as a member. */
+/** What `workspaceAuth()` returns: a middleware serving the login, logout and `me` routes, with every piece as a member. */
 export interface WorkspaceAuth extends WorkspaceGuards {
   (req: Request, res: Response, next: NextFunction): void;
   /** The Passport instance the strategies are registered on. */
@@ -30,6 +31,8 @@ export interface WorkspaceAuth extends WorkspaceGuards {
   authenticate: RequestHandler;
   /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
   tokenHandler: RequestHandler[];
+  /** `POST /api/security/logout`: the Bearer access token presented is refused from then on (204). */
+  logoutHandler: RequestHandler[];
   /** `GET /api/me`: the authenticated user without secrets, with the workspaces they may access. */
   meHandler: RequestHandler[];
   /** The user this plugin authenticated for the request (by its `authenticate`), or undefined. */
@@ -57,7 +60,7 @@ export interface WorkspaceAuth extends WorkspaceGuards {
 
 /**
  * Builds the plugin: loads and watches the users file, registers the strategies, and
- * returns a middleware with the login and `me` routes. Throws at once, with every problem,
+ * returns a middleware with the login, logout and `me` routes. Throws at once, with every problem,
  * if the configuration or the users file is wrong.
  */
 export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): WorkspaceAuth {
@@ -91,11 +94,17 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   const status = trackStatus(source, events);
 
   const getUsers = () => source.current;
-  const tokens = createTokenService(config.secretKey, config.tokenExpirationMinutes);
+  const tokens = createTokenService({
+    secretKey: config.secretKey,
+    previousSecretKeys: config.previousSecretKeys,
+    expirationMinutes: config.tokenExpirationMinutes,
+    audience: config.realm,
+  });
+  const revocations = createRevocationList(config.revocationList, logger);
   const strategies = {
     password: createPasswordStrategy(getUsers, createPasswordVerifier(config.maxConcurrentHashes)),
     apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, getUsers)),
-    bearer: createBearerStrategy(getUsers, tokens),
+    bearer: createBearerStrategy(getUsers, tokens, revocations),
   };
   for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) config.passport.use(strategy.name as string, strategy);
 
@@ -115,12 +124,15 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     authenticated,
     getUsers,
     loginLimiter: createLoginLimiter(config.loginRateLimit, refuse, (req) => events.tell('rate-limited', { kind: 'login', ip: requestFacts(req).ip })),
+    revocations,
   };
   const tokenHandler = createTokenHandler(parts);
   const meHandler = createMeHandler(parts);
+  const logoutHandler = createLogoutHandler(parts);
   // A private router: Express's own path matching, with none of its members reachable from `auth`.
   const router = express.Router();
   router.post(`${config.apiPrefix}/security/token`, ...tokenHandler);
+  router.post(`${config.apiPrefix}/security/logout`, ...logoutHandler);
   router.get(`${config.apiPrefix}/me`, ...meHandler);
   router.use(errorHandler);
   const serveRoutes = function workspaceAuthRoutes(req: Request, res: Response, next: NextFunction): void {
@@ -132,6 +144,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     strategies,
     authenticate,
     tokenHandler,
+    logoutHandler,
     meHandler,
     userOf: (req: Request) => authenticated.userOf(req),
     refuse,

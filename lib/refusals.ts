@@ -63,6 +63,11 @@ export const REFUSALS = {
     status: 413,
     message: `The request body is larger than this route accepts: send less (a login needs only "username" and "password", within ${LOGIN_BODY_LIMIT.replace('kb', ' KB')}).`,
   },
+  not_an_access_token: {
+    status: 400,
+    message:
+      'This is an API key, not an access token: only access tokens can be logged out. To stop an API key working, give the user a new one (npx express-workspace-auth rotate-key USERNAME).',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

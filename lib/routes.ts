@@ -1,9 +1,10 @@
-import express, { type RequestHandler } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
 import { LOGIN_BODY_LIMIT } from './limits';
 import { requestFacts, type AuthEventEmitter, type LoginFailureReason } from './auth-events';
 import { isRefusal, type Refuse, type RefusalCode } from './refusals';
-import { STRATEGY_NAMES } from './strategies';
+import type { RevocationList } from './revocation-list';
+import { STRATEGY_NAMES, type BearerCredential } from './strategies';
 import type { TokenService } from './tokens';
 import type { Authenticator, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
@@ -39,6 +40,7 @@ interface RouteParts {
   authenticated: AuthenticatedRequests;
   getUsers: () => UsersIndex;
   loginLimiter: RequestHandler;
+  revocations: RevocationList;
 }
 
 /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
@@ -51,7 +53,7 @@ function failureOf(code: RefusalCode, username: unknown, users: UsersIndex): { u
 }
 
 export function createTokenHandler({ passport, events, tokens, refuse, loginLimiter, getUsers }: RouteParts): RequestHandler[] {
-  const login: RequestHandler = function login(req, res, next) {
+  const checkAndIssue = (req: Request, res: Response, next: NextFunction, checksLeft: number): void => {
     passport.authenticate(STRATEGY_NAMES.password, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
       if (error) return next(error);
       const { ip } = requestFacts(req);
@@ -61,16 +63,22 @@ export function createTokenHandler({ passport, events, tokens, refuse, loginLimi
         events.tell('login-failed', { ip, ...failureOf(code, (req.body as { username?: unknown } | undefined)?.username, getUsers()) });
         return refuse(req, res, next, code);
       }
+      // The token is bound to the credentials in force (tokens.ts). If the users file was reloaded
+      // while the password was hashed, those may not be the ones just checked: check once more.
+      const record = getUsers().findByUsername(user.username);
+      if (record?.user !== user) return checksLeft > 0 ? checkAndIssue(req, res, next, checksLeft - 1) : refuse(req, res, next, 'invalid_credentials');
       events.tell('login', { username: user.username, ip });
       res.set('Cache-Control', 'no-store');
-      res.json({ access_token: tokens.issue(user.username), token_type: 'bearer' });
+      res.json({ access_token: tokens.issue(record), token_type: 'bearer' });
     })(req, res, next);
   };
   return [
     express.json({ limit: LOGIN_BODY_LIMIT }),
     express.urlencoded({ extended: false, limit: LOGIN_BODY_LIMIT }),
     loginLimiter,
-    login,
+    function login(req, res, next) {
+      checkAndIssue(req, res, next, 1);
+    },
   ];
 }
 
@@ -80,6 +88,26 @@ export function createMeHandler({ authenticate, authenticated, getUsers }: Route
     authenticate,
     function me(req, res) {
       res.json(toPublicUser(authenticated.userOf(req) as WorkspaceUser, getUsers()));
+    },
+  ];
+}
+
+/**
+ * `POST /api/security/logout` with `Authorization: Bearer <token>`: 204, and that token is refused
+ * from then on (on every instance, with a shared store); the user's other tokens live on.
+ */
+export function createLogoutHandler({ passport, refuse, revocations }: RouteParts): RequestHandler[] {
+  return [
+    function logout(req, res, next) {
+      if (req.headers.authorization === undefined) return refuse(req, res, next, 'missing_credentials');
+      passport.authenticate(STRATEGY_NAMES.bearer, { session: false }, (error: unknown, user: WorkspaceUser | false, info: unknown) => {
+        if (error) return next(error);
+        if (!user) return refuse(req, res, next, isRefusal(info) ? info.code : 'invalid_token');
+        const credential = info as BearerCredential;
+        // The Argilla client's API key sent as a Bearer token: there is no session to end.
+        if (credential.kind !== 'access-token') return refuse(req, res, next, 'not_an_access_token');
+        revocations.revoke(credential.token.tokenId, credential.token.expiresAtSeconds).then(() => res.status(204).end(), next);
+      })(req, res, next);
     },
   ];
 }

@@ -5,7 +5,8 @@ import { Strategy as PassportStrategy } from 'passport-strategy';
 import { MAX_CREDENTIAL_LENGTH } from './limits';
 import { refusal, type Refusal } from './refusals';
 import { dummyHash, type PasswordVerifier } from './passwords';
-import type { TokenService } from './tokens';
+import type { RevocationList } from './revocation-list';
+import type { TokenService, VerifiedToken } from './tokens';
 import type { UserRecord, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
 
@@ -77,6 +78,11 @@ export function createApiKeyStrategy(header: string, getUsers: GetUsers): Header
   return strategy;
 }
 
+/** What the bearer strategy authenticated (Passport's `info` on success): an access token, which a logout revokes, or an API key. */
+export type BearerCredential = { kind: 'access-token'; token: VerifiedToken } | { kind: 'api-key' };
+
+type BearerDone = (error: Error | null, user?: WorkspaceUser | false, info?: Refusal | BearerCredential) => void;
+
 /**
  * `Authorization: Bearer <token>`, read from that header only (passport-http-bearer also
  * reads `?access_token=`, and credentials must never come from URLs).
@@ -84,7 +90,7 @@ export function createApiKeyStrategy(header: string, getUsers: GetUsers): Header
 export class BearerStrategy extends PassportStrategy {
   name = STRATEGY_NAMES.bearer;
 
-  constructor(private readonly verify: (token: string, done: Done) => void) {
+  constructor(private readonly verify: (token: string, done: BearerDone) => void) {
     super();
   }
 
@@ -96,22 +102,41 @@ export class BearerStrategy extends PassportStrategy {
     }
     this.verify(match[1], (error, user, info) => {
       if (error) this.error(error);
-      else if (user) this.success(user);
+      else if (user) this.success(user, info);
       else this.fail(info, 401);
     });
   }
 }
 
-export function createBearerStrategy(getUsers: GetUsers, tokens: TokenService): BearerStrategy {
-  return new BearerStrategy((token, done) => {
-    const users = getUsers();
-    // The Argilla client sends its API key as a Bearer token too.
-    const byApiKey = token.length <= MAX_CREDENTIAL_LENGTH ? users.findByApiKey(token) : undefined;
-    if (byApiKey) return admit(byApiKey, done);
-    const username = tokens.verify(token);
-    // Looked up now, not trusted from the token: removed users lose access at once.
-    const record = username === undefined ? undefined : users.findByUsername(username);
-    if (!record) return done(null, false, refusal('invalid_token'));
-    admit(record, done);
+/**
+ * Every decision on a Bearer credential: an access token whose signature, claims, logout and
+ * credentials are all checked on every request, else an API key (the Argilla client sends its
+ * key this way). A token's user is looked up now, not trusted from the token: a removed
+ * user, or one whose password changed since the token was issued, is refused at once.
+ */
+export function createBearerStrategy(getUsers: GetUsers, tokens: TokenService, revocations: RevocationList): BearerStrategy {
+  const admitToken = (token: VerifiedToken, done: BearerDone): void => {
+    const record = getUsers().findByUsername(token.username);
+    if (!record || !tokens.issuedUnder(token, record)) done(null, false, refusal('invalid_token'));
+    else if (record.user.disabled) done(null, false, refusal('user_disabled'));
+    else done(null, record.user, { kind: 'access-token', token });
+  };
+  return new BearerStrategy((presented, done) => {
+    // A token first: a remembered one costs a Map lookup, where the API-key lookup hashes what was presented.
+    const token = tokens.verify(presented);
+    if (!token) {
+      const byApiKey = presented.length <= MAX_CREDENTIAL_LENGTH ? getUsers().findByApiKey(presented) : undefined;
+      if (!byApiKey) return done(null, false, refusal('invalid_token'));
+      if (byApiKey.user.disabled) return done(null, false, refusal('user_disabled'));
+      return done(null, byApiKey.user, { kind: 'api-key' });
+    }
+    // In memory the answer is synchronous, and so is the whole check; a shared store may answer later.
+    const revoked = revocations.isRevoked(token.tokenId);
+    if (revoked === false) return admitToken(token, done);
+    if (revoked === true) return done(null, false, refusal('invalid_token'));
+    revoked.then(
+      (isRevoked) => (isRevoked ? done(null, false, refusal('invalid_token')) : admitToken(token, done)),
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
   });
 }

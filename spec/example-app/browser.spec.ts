@@ -106,12 +106,15 @@ describeInBrowser('the web pages in headless Chromium', () => {
     expect(await page.inputValue('#workspace-switcher')).toBe('user2');
   });
 
-  it('logs out: the token is gone, the login page says so, and the workspaces page sends you back', async () => {
+  it('logs out: the server refuses the token from then on, the token is gone, the login page says so, and the workspaces page sends you back', async () => {
+    const loggedOut = await token();
     await page.click('#logout');
     await page.waitForURL(`${server.url}/`);
     await page.locator('#login-message').waitFor({ state: 'visible' });
     expect(await text('#login-message')).toBe('You have logged out.');
     expect(await token()).toBeNull();
+    const withOldToken = await fetch(`${server.url}/api/me`, { headers: { Authorization: `Bearer ${loggedOut}` } });
+    expect(withOldToken.status).toBe(401);
     await page.goto(`${server.url}/workspaces`);
     await page.waitForURL(`${server.url}/`);
   });

@@ -94,7 +94,7 @@ it('returns a named middleware function carrying its members, with no Router int
   }
   expect(Object.keys(auth).sort()).toEqual(
     [
-      'authenticate', 'close', 'errorHandler', 'meHandler', 'off', 'on', 'once', 'passport', 'refuse', 'reload',
+      'authenticate', 'close', 'errorHandler', 'logoutHandler', 'meHandler', 'off', 'on', 'once', 'passport', 'refuse', 'reload',
       'requireWorkspace', 'status', 'strategies', 'tokenHandler', 'userOf', 'users', 'workspaceRefusal',
     ].sort(),
   );

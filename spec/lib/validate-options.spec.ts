@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import passport from 'passport';
-import { ConfigError, workspaceAuth, type WorkspaceAuthOptions } from '../../lib';
+import { ConfigError, MemoryRevocationList, workspaceAuth, type WorkspaceAuthOptions } from '../../lib';
 import hashes from '../fixtures/hashes.json';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -41,7 +41,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal.',
+      'Unknown option colour. The options are: usersFile, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal.',
     ]);
   });
 
@@ -139,6 +139,8 @@ it('accepts every option with a valid value', () => {
   const options: Required<WorkspaceAuthOptions> = {
     usersFile,
     secretKey: 'a-valid-secret-key-of-32-characters!',
+    previousSecretKeys: ['a-former-secret-key-of-32-characters'],
+    revocationList: new MemoryRevocationList(),
     tokenExpirationMinutes: 60,
     env: { HOME: '/root', UNSET: undefined },
     cwd: dir,
