@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import type { Strategy as LocalStrategy } from 'passport-local';
-import { createAuthenticate } from './authenticate';
+import { createAuthenticate, type Verifiers } from './authenticate';
 import { AuthEventEmitter, requestFacts } from './auth-events';
 import { AuthenticatedRequests } from './authenticated-requests';
 import { createErrorHandler } from './error-handler';
@@ -13,7 +13,15 @@ import { createRefuse, type Refuse } from './refusals';
 import { createWorkspaceGuards, type WorkspaceGuards } from './require-workspace';
 import { createRevocationList } from './shared-revocations';
 import { createLogoutHandler, createMeHandler, createTokenHandler, type RouteParts } from './routes';
-import { API_KEY_HEADERS, createApiKeyStrategy, createBearerStrategy, createPasswordStrategy, type BearerStrategy } from './strategies';
+import {
+  API_KEY_HEADERS,
+  createApiKeyStrategy,
+  createApiKeyVerifier,
+  createBearerStrategy,
+  createBearerVerifier,
+  createPasswordStrategy,
+  type BearerStrategy,
+} from './strategies';
 import { createTokenService } from './tokens';
 import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
@@ -101,10 +109,11 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     audience: config.realm,
   });
   const revocations = createRevocationList(config.revocationList, logger);
+  const verifiers: Verifiers = { apiKey: createApiKeyVerifier(getUsers), bearer: createBearerVerifier(getUsers, tokens, revocations) };
   const strategies = {
     password: createPasswordStrategy(getUsers, createPasswordVerifier(config.maxConcurrentHashes)),
-    apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, getUsers)),
-    bearer: createBearerStrategy(getUsers, tokens, revocations),
+    apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, verifiers.apiKey)),
+    bearer: createBearerStrategy(verifiers.bearer),
   };
   for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) config.passport.use(strategy.name as string, strategy);
 
@@ -113,7 +122,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     const username = authenticated.userOf(req)?.username;
     events.tell('refused', { code, status, ...requestFacts(req), ...(username && { username }), ...(details?.workspace && { workspace: details.workspace }) });
   });
-  const authenticate = createAuthenticate(config.passport, refuse, authenticated);
+  const authenticate = createAuthenticate(verifiers, refuse, authenticated);
   const errorHandler = createErrorHandler(refuse);
   const parts: RouteParts = {
     passport: config.passport,
