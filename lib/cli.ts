@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { configFromEnv } from './config';
 import { ConfigError, UsersFileError } from './errors';
 import { hashPassword } from './passwords';
-import { isMissingFileError, readUsersFileSync } from './users-file';
+import { isMissingFileError, readUsersFileSync } from './users-file-read';
 
 const USAGE = `Usage: express-workspace-auth <command>
 

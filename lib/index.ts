@@ -1,6 +1,7 @@
 export { workspaceAuth, toPublicUser, type WorkspaceAuth, type WorkspaceAuthOptions } from './plugin';
 export { configFromEnv, type EnvConfig, type Flavour } from './config';
-export { parseUsersFile, readUsersFile, readUsersFileSync, USERNAME_PATTERN, WORKSPACE_PATTERN } from './users-file';
+export { parseUsersFile, USERNAME_PATTERN, WORKSPACE_PATTERN } from './users-file';
+export { readUsersFile, readUsersFileSync } from './users-file-read';
 export { UsersIndex } from './users-index';
 export { describeHashProblem, hashPassword, verifyPassword } from './passwords';
 export { API_KEY_HEADERS, BearerStrategy } from './strategies';

@@ -1,5 +1,5 @@
 import { parseUsersFile, UsersFileError, UsersIndex } from '../../lib';
-import { readUsersFile, readUsersFileSync } from '../../lib/users-file';
+import { readUsersFile, readUsersFileSync } from '../../lib/users-file-read';
 import { entry, FIXTURES, hashes, USERS_FILE } from '../helpers';
 
 /** The problems reported for a file, as "where: message" lines. */
@@ -97,9 +97,9 @@ describe('refused users files: every problem names the file, the entry, the user
     ]);
   });
 
-  it('refuses a number where a string is expected, as YAML would have changed it (0123 becomes 123)', () => {
+  it('refuses a number where a string is expected, as YAML would have changed it (0123 becomes 83), naming its type', () => {
     expect(problemsOf(entry('numeric', { api_key: '0123' }))).toEqual([
-      'users.yml: entry 1 (numeric), field "api_key": must be a string: put the value in quotes.',
+      'users.yml: entry 1 (numeric), field "api_key": must be a string, not a number: put the value in quotes.',
     ]);
   });
 
@@ -115,10 +115,10 @@ describe('refused users files: every problem names the file, the entry, the user
     ]);
   });
 
-  it('refuses an implausible email', () => {
-    expect(problemsOf(entry('mail', { email: 'not-an-address' }))).toEqual([
-      expect.stringContaining('field "email": "not-an-address" is not a plausible email address'),
-    ]);
+  it('refuses an implausible email, describing it without repeating it (it may be a misplaced secret)', () => {
+    const problems = problemsOf(entry('mail', { email: 'not-an-address' }));
+    expect(problems).toEqual([expect.stringContaining('field "email": is not a plausible email address (e.g. "jane@example.com"). The value (a string of 14 characters) is not shown')]);
+    expect(problems.join()).not.toContain('not-an-address');
   });
 
   it('refuses `disabled:` without a value, or with a string, rather than guess', () => {
@@ -207,8 +207,9 @@ describe('prototype keys', () => {
 
 describe('a users file that cannot be read', () => {
   it('is refused with what to check, not a bare system error', async () => {
-    expect(() => readUsersFileSync(FIXTURES)).toThrow(`The users file ${FIXTURES} has 1 problem:\n  - ${FIXTURES}: cannot be read (EISDIR): it must be a YAML file that this process may read.`);
-    await expect(readUsersFile(FIXTURES)).rejects.toThrow('cannot be read (EISDIR)');
+    // A directory is found to be one before it is opened (issue 13: only regular files are read).
+    expect(() => readUsersFileSync(FIXTURES)).toThrow(`The users file ${FIXTURES} has 1 problem:\n  - ${FIXTURES}: is a directory. A users file must be a regular file: point the path at the YAML file itself.`);
+    await expect(readUsersFile(FIXTURES)).rejects.toThrow('is a directory');
   });
 
   it('is missing: an ENOENT error, for the caller to decide on', () => {
