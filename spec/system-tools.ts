@@ -15,3 +15,4 @@ export const PYTHON = '/usr/bin/python3';
 
 export const hasHtpasswd = spawnSync('htpasswd', ['-nbB', 'x', 'y']).status === 0;
 export const hasPasslib = spawnSync(PYTHON, ['-c', 'import passlib.hash, bcrypt']).status === 0;
+export const hasPyYaml = spawnSync(PYTHON, ['-c', 'import yaml']).status === 0;
