@@ -37,7 +37,10 @@ export function plain(text: string, limit = 200): string {
  */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'empty (null)';
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `a string of ${value.length.toLocaleString('en-US')} characters`;
+  if (typeof value === 'string') {
+    if (value.length === 0) return 'an empty string';
+    return `a string of ${value.length.toLocaleString('en-US')} ${value.length === 1 ? 'character' : 'characters'}`;
+  }
   if (typeof value === 'number') return 'a number';
   if (typeof value === 'boolean') return 'true or false (a boolean)';
   if (Array.isArray(value)) return 'a list';
