@@ -28,7 +28,7 @@ export const DEFAULT_TOKEN_EXPIRATION_IN_MINUTES = 30000;
 /** bcrypt ($2b$, cost 10) of the seed documents' default password `1234`. */
 export const DEFAULT_PASSWORD_HASH = '$2b$10$sN3dBxTC6b4acFeCfhmq/.S3eLLTgiHskC.G.2O.1RfEnK/aw1KMu';
 /** The only token algorithm: what Argilla's ALGORITHM defaults to. */
-export const TOKEN_ALGORITHM = 'HS256';
+const TOKEN_ALGORITHM = 'HS256';
 
 /** What the environment says, resolved and checked. Nothing here has touched the disk. */
 export interface EnvConfig {

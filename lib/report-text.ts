@@ -5,7 +5,7 @@
  */
 
 /** Longer values are cut to this many characters, with their length said. */
-export const MAX_SHOWN_CHARACTERS = 40;
+const MAX_SHOWN_CHARACTERS = 40;
 
 // C0 and C1 controls, DEL, line and paragraph separators, and format characters (bidi overrides,
 // zero-width ones) that could make a shown value read as something else.
@@ -24,11 +24,6 @@ export function quoted(value: string): string {
   // Never cut a character in two.
   if (/[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
   return `${escapeUnsafe(JSON.stringify(`${head}...`))} (${value.length.toLocaleString('en-US')} characters)`;
-}
-
-/** Text the report writes itself but that carries parts of the input (a parser's message): escaped and cut. */
-export function plain(text: string, limit = 200): string {
-  return escapeUnsafe(text.length > limit ? `${text.slice(0, limit)}...` : text);
 }
 
 /**

@@ -16,7 +16,7 @@ export interface LoadedEntry {
 }
 
 /** Keys shorter than this are guessable by anyone who can send requests. */
-export const MIN_API_KEY_LENGTH = 16;
+const MIN_API_KEY_LENGTH = 16;
 
 const NEW_KEY = 'Make a new one with `npx express-workspace-auth gen-api-key`.';
 
