@@ -18,8 +18,9 @@ const HOW_TO_MAKE_A_HASH =
   'Make a bcrypt hash with `htpasswd -nbB "" "<password>" | cut -d: -f2`, ' +
   'or `printf %s "<password>" | npx express-workspace-auth hash-password`.';
 
+/** The cost of a well-formed hash: its two digits after `$2b$`. */
 export function bcryptCost(hash: string): number {
-  return Number(hash.slice(4, 6));
+  return (hash.charCodeAt(4) - 48) * 10 + (hash.charCodeAt(5) - 48);
 }
 
 /** Roughly how long one password check takes at this cost, in words: "about 7 s". */

@@ -9,7 +9,7 @@ import { UsersFileError, type Problem } from './errors';
 import { USERNAME_PATTERN, USERNAME_RULE, WORKSPACE_PATTERN, WORKSPACE_RULE } from './names';
 import { describeValue, quoted } from './report-text';
 import type { UserRecord } from './types';
-import { usersFileWarnings, type LoadedEntry } from './users-file-warnings';
+import { usersFileWarnings, type EntryLookups, type LoadedEntry } from './users-file-warnings';
 import { parseYaml, type YamlProblem } from './yaml-document';
 
 // Kept here too for callers of the loader's former API; the patterns live in names.ts.
@@ -103,11 +103,14 @@ interface EntryIdentity {
   apiKey: unknown;
 }
 
-/** Unique usernames and API keys, checked on every entry, valid or not, so all problems show at once. */
-function crossEntryProblems(entries: readonly EntryIdentity[], file: string): Problem[] {
+/**
+ * Unique usernames and API keys, checked on every entry, valid or not, so all problems show at
+ * once. The entry of each name and key is kept for the warnings.
+ */
+function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { problems: Problem[] } & EntryLookups {
   const problems: Problem[] = [];
   const firstByUsername = new Map<string, number>();
-  const firstByApiKey = new Map<string, EntryIdentity>();
+  const firstByApiKey = new Map<string, number>();
   for (const entry of entries) {
     const where = () => entryLabel(file, entry.index, entry.username);
     if (typeof entry.username === 'string') {
@@ -119,17 +122,17 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): Pr
     }
     if (typeof entry.apiKey === 'string') {
       const first = firstByApiKey.get(entry.apiKey);
-      if (first === undefined) firstByApiKey.set(entry.apiKey, entry);
+      if (first === undefined) firstByApiKey.set(entry.apiKey, entry.index);
       else {
         problems.push({
           where: `${where()}, field "api_key"`,
-          message: `is the same as the api_key of entry ${first.index + 1} (${shownUsername(first.username)}): every user needs a key of their own (make one with \`npx express-workspace-auth gen-api-key\`).`,
+          message: `is the same as the api_key of entry ${first + 1} (${shownUsername(entries[first]?.username)}): every user needs a key of their own (make one with \`npx express-workspace-auth gen-api-key\`).`,
           entry: entry.index,
         });
       }
     }
   }
-  return problems;
+  return { problems, entryOfUsername: firstByUsername, entryOfApiKey: firstByApiKey };
 }
 
 /**
@@ -212,10 +215,11 @@ export function loadUsers(source: string, file: string): LoadedUsers {
     }
     loaded.push({ index, record: toRecord(result.data), workspacesWithoutValue: result.data.workspaces === null });
   });
-  problems.push(...crossEntryProblems(identities, file));
+  const { problems: crossProblems, ...lookups } = crossEntryProblems(identities, file);
+  problems.push(...crossProblems);
 
   if (problems.length > 0) throw new UsersFileError(file, problems);
-  const warnings = usersFileWarnings(loaded, (index, username) => entryLabel(file, index, username));
+  const warnings = usersFileWarnings(loaded, (index, username) => entryLabel(file, index, username), lookups);
   return { records: loaded.map((entry) => entry.record), warnings };
 }
 
