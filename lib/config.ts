@@ -57,7 +57,7 @@ export interface EnvConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const prefixed = (prefix: string, setting: Setting): string => `${prefix}_LOCAL_AUTH_${setting}`;
-const LOCAL_AUTH = /^(ARGILLA|RUBRIX)_LOCAL_AUTH_(.+)$/i;
+const LOCAL_AUTH = /^(ARGILLA|RUBRIX)_LOCAL_AUTH_(.+)$/is;
 /** Names that suggest users, passwords or keys: meant for this plugin, perhaps, when the default user is in force. */
 const LOOKS_LIKE_AUTH = /USER|SECRET|KEY|PASSW/i;
 
@@ -77,6 +77,9 @@ export function describeTokenApiUrlProblem(value: string, loginPath: string): st
   return `is ${quoted(value)}, but the login route of this server is POST ${loginPath} (apiPrefix + /security/token). Set it to ${loginPath}, or unset it.`;
 }
 
+/** A variable's name as a report shows it: as it is when plain, else quoted with control characters escaped. */
+const shownName = (name: string) => (/^[\w.-]{1,80}$/.test(name) ? name : quoted(name));
+
 /** Every problem with the names of the `<P>_LOCAL_AUTH_*` variables: one this plugin does not read must never go unnoticed. */
 function unknownVariables(env: Env): Problem[] {
   const problems: Problem[] = [];
@@ -87,13 +90,13 @@ function unknownVariables(env: Env): Problem[] {
     const upper = `${prefix.toUpperCase()}_LOCAL_AUTH_${setting.toUpperCase()}`;
     if (name === upper && (SETTINGS as readonly string[]).includes(setting)) continue;
     if (name !== upper && (SETTINGS as readonly string[]).includes(setting.toUpperCase())) {
-      problems.push({ where: name, message: `is not read: variable names are case-sensitive here. Write it as ${upper}.` });
+      problems.push({ where: shownName(name), message: `is not read: variable names are case-sensitive here. Write it as ${upper}.` });
       continue;
     }
     const suggestion = closestName(setting, SETTINGS) ?? closestByWords(setting, SETTINGS);
     const canonicalPrefix = prefix.toUpperCase();
     problems.push({
-      where: name,
+      where: shownName(name),
       message: suggestion
         ? `is not a known variable. Did you mean ${canonicalPrefix}_LOCAL_AUTH_${suggestion}?`
         : `is not a known variable, so it would have no effect. The variables under ${canonicalPrefix}_LOCAL_AUTH_ are ${SETTINGS.join(', ')}; unset the others.`,
@@ -109,7 +112,7 @@ function lookalikeWarnings(env: Env, variables: Readonly<Record<Setting, string>
     if (!/^(ARGILLA|RUBRIX)_/i.test(name) || LOCAL_AUTH.test(name) || !LOOKS_LIKE_AUTH.test(name) || env[name] === undefined) continue;
     const suggestion = closestByWords(name.replace(/^(ARGILLA|RUBRIX)_/i, ''), SETTINGS);
     const meant = suggestion ? ` If it was meant for this plugin, the name is ${variables[suggestion]}.` : '';
-    warnings.push(`${name} is set, but express-workspace-auth does not read it, and the default user "${username}" is in force.${meant}`);
+    warnings.push(`${shownName(name)} is set, but express-workspace-auth does not read it, and the default user "${username}" is in force.${meant}`);
   }
   return warnings;
 }

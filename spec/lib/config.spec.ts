@@ -220,3 +220,11 @@ describe('warnings for when the default user is in force', () => {
     ]);
   });
 });
+
+describe('names in reports', () => {
+  it('escapes a variable name that carries control characters', () => {
+    expect(problemsOf({ 'ARGILLA_LOCAL_AUTH_X\n  - forged': 'y' })).toEqual([
+      expect.stringMatching(/^"ARGILLA_LOCAL_AUTH_X\\n {2}- forged": is not a known variable/),
+    ]);
+  });
+});
