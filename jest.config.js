@@ -1,13 +1,13 @@
 /** @type {import('jest').Config} */
 const shared = {
   testEnvironment: 'node',
-  // CI runs on 2 cores that may be busy: a real bcrypt or a real server is slow there, never wrong.
-  testTimeout: 30000,
   roots: ['<rootDir>/spec'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };
 
 module.exports = {
+  // CI runs on 2 cores that may be busy: a real bcrypt or a real server is slow there, never wrong.
+  testTimeout: 30000,
   // Each spec file starts its own servers; two workers match the machine's two cores.
   maxWorkers: 2,
   projects: [

@@ -10,7 +10,7 @@ export interface Problem {
   entry?: number;
 }
 
-function formatProblems(problems: readonly Problem[]): string {
+export function formatProblems(problems: readonly Problem[]): string {
   return problems.map((problem) => `  - ${problem.where}: ${problem.message}`).join('\n');
 }
 

@@ -3,7 +3,8 @@ export type { AuthEvents, LoginFailureReason, RequestFacts } from './auth-events
 export type { AuthStatus } from './status';
 export { toPublicUser, type PublicUser } from './routes';
 export { configFromEnv, type EnvConfig, type Flavour } from './config';
-export { parseUsersFile, readUsersFile, readUsersFileSync, USERNAME_PATTERN, WORKSPACE_PATTERN } from './users-file';
+export { parseUsersFile, USERNAME_PATTERN, WORKSPACE_PATTERN } from './users-file';
+export { readUsersFile, readUsersFileSync } from './users-file-read';
 export { UsersIndex } from './users-index';
 export { describeHashProblem, hashPassword, verifyPassword } from './passwords';
 export { API_KEY_HEADERS, BearerStrategy, type BearerCredential } from './strategies';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import passport from 'passport';
-import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
+import { configFromEnv, DEFAULT_PASSWORD_HASH, describeTokenApiUrlProblem } from './config';
 import { ConfigError } from './errors';
+import { DEFAULT_WATCH_INTERVAL_MS } from './users-source';
 import { sendRefusalJson } from './refusals';
 import type { RevocationList } from './revocation-list';
-import { signingKeyProblem } from './token-keys';
 import type { Authenticator, LoginRateLimitOptions, Logger, RefusalResponder, UserRecord, WorkspaceAuthOptions } from './types';
 import { validateOptions } from './validate-options';
 
@@ -30,6 +30,10 @@ export interface Configuration {
   /** Undefined: the process-wide default bound, shared by every instance that leaves it out. */
   maxConcurrentHashes: number | undefined;
   onRefusal: RefusalResponder;
+  /** Logged only if the default user turns out to be in force: variables that look meant for this plugin. */
+  defaultUserWarnings: readonly string[];
+  /** What named the users file, for the advice when it is missing. */
+  usersFileNamedBy: string | undefined;
   /** Advice that does not stop the start, to log once. */
   warnings: string[];
   /** Logged only if the default user turns out to be in force (no users file). */
@@ -53,14 +57,16 @@ export function parseOptions(passed: unknown): Configuration {
   let secretKey = options.secretKey ?? env.secretKey;
   if (secretKey === undefined) {
     warnings.push(
-      `${env.flavour === 'rubrix' ? 'RUBRIX' : 'ARGILLA'}_LOCAL_AUTH_SECRET_KEY is not set: access tokens are signed with a random key made at start, so they stop working at every restart and other instances refuse them.`,
+      `${env.variables.SECRET_KEY} is not set: access tokens are signed with a random key made at start, so they stop working at every restart and other instances refuse them.`,
     );
     secretKey = randomBytes(32).toString('base64url');
   }
 
-  // Until lib/config.ts reads <P>_LOCAL_AUTH_PREVIOUS_SECRET_KEYS (EnvConfig.previousSecretKeys), there is none from the environment.
-  const previousSecretKeys = options.previousSecretKeys ?? (env as { previousSecretKeys?: readonly string[] }).previousSecretKeys ?? [];
-  checkKeysFromEnv(options, secretKey, previousSecretKeys, options.env ?? process.env);
+  // Keys are checked where they come from: options by validateOptions, variables by configFromEnv.
+  const previousSecretKeys = options.previousSecretKeys ?? env.previousSecretKeys;
+  const apiPrefix = options.apiPrefix ?? '/api';
+  const tokenApiUrlProblem = env.tokenApiUrl === undefined ? undefined : describeTokenApiUrlProblem(env.tokenApiUrl, `${apiPrefix}/security/token`);
+  if (tokenApiUrlProblem) throw new ConfigError([{ where: env.variables.TOKEN_API_URL, message: tokenApiUrlProblem }]);
 
   const defaultName = env.defaultUser.user.username;
   const documented = env.defaultUser.hashedPassword === DEFAULT_PASSWORD_HASH && env.defaultUser.apiKey === `${defaultName}.apikey`;
@@ -72,9 +78,11 @@ export function parseOptions(passed: unknown): Configuration {
     revocationList: options.revocationList,
     tokenExpirationMinutes: options.tokenExpirationMinutes ?? env.tokenExpirationMinutes,
     passport: options.passport ?? new passport.Passport(),
-    apiPrefix: options.apiPrefix ?? '/api',
+    apiPrefix,
     watch: options.watch ?? true,
-    watchIntervalMs: options.watchIntervalMs ?? 500,
+    watchIntervalMs: options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
+    defaultUserWarnings: env.defaultUserWarnings,
+    usersFileNamedBy: options.usersFile !== undefined ? 'the usersFile option' : env.usersFileVariable,
     loginRateLimit: options.loginRateLimit ?? {},
     logger: options.logger ?? prefixedConsole,
     realm: options.realm ?? 'express-workspace-auth',
@@ -86,22 +94,4 @@ export function parseOptions(passed: unknown): Configuration {
       (documented ? ` with the documented password 1234 and API key ${defaultName}.apikey. Change them,` : '.') +
       ' or create a users file.',
   };
-}
-
-/**
- * The options' keys are checked by validateOptions; the environment's are checked here (HS256
- * keys must be at least 32 bytes), naming the variable and never echoing a key.
- */
-function checkKeysFromEnv(options: Readonly<WorkspaceAuthOptions>, secretKey: string, previous: readonly string[], env: Readonly<Record<string, string | undefined>>): void {
-  const variable = (setting: string) => (env[`ARGILLA_LOCAL_AUTH_${setting}`] !== undefined ? 'ARGILLA' : 'RUBRIX') + `_LOCAL_AUTH_${setting}`;
-  const problems: Array<{ where: string; message: string }> = [];
-  const secretProblem = options.secretKey === undefined ? signingKeyProblem(secretKey) : undefined;
-  if (secretProblem) problems.push({ where: variable('SECRET_KEY'), message: secretProblem });
-  if (options.previousSecretKeys === undefined) {
-    previous.forEach((key, index) => {
-      const problem = signingKeyProblem(key);
-      if (problem) problems.push({ where: variable('PREVIOUS_SECRET_KEYS'), message: `key ${index + 1} (counting from 1, comma-separated) ${problem}` });
-    });
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -88,6 +88,9 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     defaultUser: config.defaultUser,
     watch: config.watch,
     watchIntervalMs: config.watchIntervalMs,
+    logger,
+    defaultUserWarnings: config.defaultUserWarnings,
+    ...(config.usersFileNamedBy !== undefined && { fileNamedBy: config.usersFileNamedBy }),
   });
   if (source.usingDefaultUser) logger.warn(config.defaultUserWarning);
   const events = new AuthEventEmitter(logger);

@@ -3,7 +3,7 @@ import type { AuthenticatedRequests } from './authenticated-requests';
 import { refuseRequestAsArgument } from './misuse';
 import type { Refuse, RefusalCode, RefusalDetails } from './refusals';
 import type { WorkspaceUser } from './types';
-import { WORKSPACE_PATTERN } from './users-file';
+import { WORKSPACE_PATTERN } from './names';
 import type { UsersIndex } from './users-index';
 
 /**

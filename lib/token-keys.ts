@@ -1,19 +1,6 @@
 import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { UserRecord } from './types';
 
-/** HS256 keys must be at least 256 bits (RFC 7518, section 3.2). */
-export const MIN_SIGNING_KEY_BYTES = 32;
-
-/** Why a signing key cannot be used, as the end of a sentence; undefined when it can. Never echoes the key. */
-export function signingKeyProblem(key: string): string | undefined {
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes >= MIN_SIGNING_KEY_BYTES) return undefined;
-  return (
-    `is ${bytes} bytes long: HS256 signing keys must be at least ${MIN_SIGNING_KEY_BYTES} bytes (256 bits). ` +
-    'Make one with `npx express-workspace-auth gen-secret`.'
-  );
-}
-
 /** One key that signs or verifies access tokens. */
 export interface SigningKey {
   /**

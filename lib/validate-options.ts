@@ -1,6 +1,6 @@
 import { closestName } from './did-you-mean';
 import { ConfigError, type Problem } from './errors';
-import { signingKeyProblem } from './token-keys';
+import { describeSecretKeyProblem } from './secret-key';
 import type { WorkspaceAuthOptions } from './types';
 
 /** The problems of one option's value, each a sentence that names the option; empty when it is fine. */
@@ -85,7 +85,7 @@ const realm: Check = (value, name) =>
 // The key itself is never shown: only its length.
 const signingKey: Check = (value, name) => {
   if (typeof value !== 'string') return [`${name} must be a non-empty string, not ${describe(value)}. For example ${name}: process.env.ARGILLA_LOCAL_AUTH_SECRET_KEY.`];
-  const problem = signingKeyProblem(value);
+  const problem = describeSecretKeyProblem(value);
   return problem ? [`${name} ${problem}`] : [];
 };
 

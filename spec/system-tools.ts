@@ -17,3 +17,4 @@ export const hasHtpasswd = spawnSync('htpasswd', ['-nbB', 'x', 'y']).status === 
 export const hasPasslib = spawnSync(PYTHON, ['-c', 'import passlib.hash, bcrypt']).status === 0;
 /** util-linux `script`, which runs a command on a real pseudo-terminal (Debian: bsdutils, always installed). */
 export const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0;
+export const hasPyYaml = spawnSync(PYTHON, ['-c', 'import yaml']).status === 0;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { configFromEnv } from '../config';
 import { UsersFileError } from '../errors';
-import { isMissingFileError, readUsersFileSync } from '../users-file';
+import { formatWarnings } from '../users-file-warnings';
+import { isMissingFileError, loadUsersFileSync } from '../users-file-read';
 import type { Command } from './command';
 import { CliError } from './io';
 
@@ -22,8 +23,11 @@ export const checkCommand: Command = {
       }
     }
     try {
-      const records = readUsersFileSync(file);
-      io.stdout(`${file}: ${records.length} ${records.length === 1 ? 'user' : 'users'}, no problems.\n`);
+      const { records, warnings } = loadUsersFileSync(file);
+      const users = `${records.length} ${records.length === 1 ? 'user' : 'users'}`;
+      io.stdout(`${file}: ${users}, no problems.\n`);
+      // Warnings, the same the server logs at start: the file loads, so they do not fail the check.
+      if (warnings.length > 0) io.stderr(`${formatWarnings(file, warnings)}\n`);
       return 0;
     } catch (error) {
       if (error instanceof UsersFileError) throw new CliError(error.message);

@@ -1,5 +1,5 @@
 import type { UserRecord } from '../types';
-import { parseUsersFile } from '../users-file';
+import { loadUsers } from '../users-file';
 
 /** What the server makes of a users file's text: its users, and advice that does not stop a load. */
 export interface LoadedUsers {
@@ -13,5 +13,6 @@ export interface LoadedUsers {
  * The one place the CLI calls the loader: re-point it here when the loader's shape changes.
  */
 export function loadLikeServer(text: string, file: string): LoadedUsers {
-  return { records: parseUsersFile(text, file), warnings: [] };
+  const loaded = loadUsers(text, file);
+  return { records: loaded.records, warnings: loaded.warnings.map((warning) => `${warning.where}: ${warning.message}`) };
 }

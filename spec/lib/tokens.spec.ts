@@ -226,7 +226,7 @@ describe('signing keys of at least 32 bytes', () => {
     expect(problems).toEqual([
       {
         where: 'workspaceAuth()',
-        message: 'previousSecretKeys[1] is 31 bytes long: HS256 signing keys must be at least 32 bytes (256 bits). Make one with `npx express-workspace-auth gen-secret`.',
+        message: 'previousSecretKeys[1] is 31 bytes long; a key that signs HS256 tokens must be at least 32 bytes (256 bits, RFC 7518 §3.2), or anyone holding one token can guess it offline. Make one with `openssl rand -base64 32`, or `npx express-workspace-auth gen-secret`.',
       },
     ]);
   });

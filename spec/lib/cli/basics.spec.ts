@@ -85,9 +85,12 @@ describe('express-workspace-auth hash-password', () => {
 
 describe('express-workspace-auth check', () => {
   it('says a valid file is fine', async () => {
-    const { status, stdout } = await cli(['check', USERS_FILE]);
+    const { status, stdout, stderr } = await cli(['check', USERS_FILE]);
     expect(status).toBe(0);
     expect(stdout).toBe(`${USERS_FILE}: 6 users, no problems.\n`);
+    // The fixture's htpasswd hash has cost 5: the warning the server logs at start, printed here too.
+    expect(stderr).toContain(`The users file ${USERS_FILE} has 1 warning:`);
+    expect(stderr).toContain('entry 5 (sleepy), field "hashed_password": has bcrypt cost 5, below the recommended 10');
   });
 
   it('prints every problem and exits 1', async () => {
