@@ -6,6 +6,8 @@ const shared = {
 };
 
 module.exports = {
+  // CI runs on 2 cores that may be busy: a real bcrypt or a real server is slow there, never wrong.
+  testTimeout: 30000,
   // Each spec file starts its own servers; two workers match the machine's two cores.
   maxWorkers: 2,
   projects: [

@@ -83,10 +83,11 @@ async function login(url: string, client: string, username: string, password: st
   return { status: response.status, ms: performance.now() - started };
 }
 
-const byStatus = (statuses: number[]): string =>
-  Object.entries(statuses.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {}))
-    .map(([status, count]) => `${count} × ${status}`)
-    .join(', ');
+function byStatus(statuses: number[]): string {
+  const counts = new Map<number, number>();
+  for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return [...counts].map(([status, count]) => `${count} × ${status}`).join(', ');
+}
 
 /** 300 concurrent logins with fresh usernames, then a correct login from a client not in the flood. */
 async function flood(server: FloodServer, label: string, clientOf: (i: number) => string, username: string, round: number): Promise<void> {

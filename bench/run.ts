@@ -239,7 +239,10 @@ async function timingEquality(server: BenchServer, users: BenchUsers): Promise<v
   // One at a time, alternating, so both kinds see the same machine; the first pair warms up.
   for (let i = 0; i < 31; i++) {
     const [a, b] = [await timed(`nobody-${i}`), await timed(users.team.username)];
-    if (i > 0) unknown.push(a), wrong.push(b);
+    if (i > 0) {
+      unknown.push(a);
+      wrong.push(b);
+    }
   }
   const ratio = median(unknown) / median(wrong);
   report({

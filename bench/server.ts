@@ -13,8 +13,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import express, { type RequestHandler } from 'express';
 
 // The compiled library, as an installed package runs it (`npm run bench` builds it first).
-// Required, not imported, so `npm run typecheck` does not depend on dist/ existing.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
 const { workspaceAuth } = require('../dist') as typeof import('../lib');
 
 const usersFile = process.env.BENCH_USERS_FILE;

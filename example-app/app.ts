@@ -18,6 +18,12 @@ export function createApp(options: ExampleAppOptions = {}): { app: Express; auth
   const app = express();
   app.disable('x-powered-by');
 
+  // What auth does, one JSON line per event, for a log pipeline to alert on.
+  const logAs = (name: string) => (event: object) => logger.info(JSON.stringify({ event: name, at: new Date().toISOString(), ...event }));
+  auth.on('login', logAs('login'));
+  auth.on('login-failed', logAs('login-failed'));
+  auth.on('rate-limited', logAs('rate-limited'));
+  auth.on('refused', logAs('refused'));
   app.use(auth);
   app.use('/api', datasetsRouter(auth, store));
   app.use('/api', (_req, res) => {

@@ -1,6 +1,7 @@
 /**
  * Makes docs/example-app.png: the workspaces page after the demo story, as user2 sees it
  * with the team workspace selected. Run: npx tsx example-app/screenshot.ts
+ * SCREENSHOT_WIDTH=390 (and SCREENSHOT_OUTPUT=/tmp/narrow.png) shows it on a phone's width.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { main as runDemo } from './demo-client';
 const USER = process.env.SCREENSHOT_USER ?? 'user2';
 const WORKSPACE = process.env.SCREENSHOT_WORKSPACE ?? 'client_projects';
 const OUTPUT = process.env.SCREENSHOT_OUTPUT ?? path.join(__dirname, '..', 'docs', 'example-app.png');
+const WIDTH = Number(process.env.SCREENSHOT_WIDTH ?? 1100);
 
 async function screenshot(): Promise<void> {
   const quiet = { info: () => undefined, warn: () => undefined, error: (message: string) => console.error(message) };
@@ -30,7 +32,7 @@ async function screenshot(): Promise<void> {
   const browser = await launchChromium();
   try {
     await runDemo({ apiUrl: url, print: () => undefined });
-    const page = await browser.newPage({ viewport: { width: 1100, height: 600 } });
+    const page = await browser.newPage({ viewport: { width: WIDTH, height: 600 } });
     await page.goto(`${url}/`);
     await page.fill('#username', USER);
     await page.fill('#password', `${USER}-password`);

@@ -1,20 +1,33 @@
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { redisFromUrl } from './redis';
+import { listenProblem, parsePort } from './listen-problems';
 
-const port = Number(process.env.PORT ?? 6900);
+function fail(message: string): never {
+  // Configuration, users-file and port problems are written for people: no stack trace.
+  console.error(message);
+  process.exit(1);
+}
+
+const chosen = parsePort(process.env.PORT);
+if ('problem' in chosen) fail(chosen.problem);
+const { port } = chosen;
+
 // With REDIS_URL, every instance shares the failed-login counts and the logouts.
 const redis = redisFromUrl(process.env.REDIS_URL);
 let started: ReturnType<typeof createApp>;
 try {
   started = createApp(redis ? { auth: { redis } } : {});
 } catch (error) {
-  // Configuration and users-file errors are written for people: no stack trace.
-  console.error((error as Error).message);
-  process.exit(1);
+  fail((error as Error).message);
 }
 const { app, auth } = started;
-const server = app.listen(port, () => {
-  console.log(`express-workspace-auth example app on http://localhost:${port}`);
+// Express 5 hands a listen error (a port in use) to this callback rather than throwing it:
+// unchecked, the app would say it listens while another program (Argilla itself on 6900) answers.
+const server = app.listen(port, (error?: Error) => {
+  if (error) fail(listenProblem(error, port));
+  // PORT=0 asks the system for a free port: print the one it gave.
+  console.log(`express-workspace-auth example app on http://localhost:${(server.address() as AddressInfo).port}`);
 });
 
 // SIGHUP re-reads the users file at once; problems are logged by the plugin.

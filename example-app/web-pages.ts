@@ -19,7 +19,20 @@ const pageHeaders: RequestHandler = function pageHeaders(_req, res, next) {
   next();
 };
 
-/** Serves the web pages: `/` (login) and `/workspaces`. */
+const FAVICON = path.join(PUBLIC_DIR, 'favicon.svg');
+
+/**
+ * Browsers and other tools ask for `/favicon.ico` whatever a page links: the SVG icon
+ * answers it too (with its own type, image/svg+xml), so the log shows no 404 for it.
+ */
+const faviconIco: RequestHandler = function faviconIco(req, res, next) {
+  if (req.path !== '/favicon.ico' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+  res.sendFile(FAVICON, { maxAge: '1d' }, (error) => {
+    if (error) next(error);
+  });
+};
+
+/** Serves the web pages: `/` (login) and `/workspaces`, and their icon. */
 export function webPages(): RequestHandler[] {
-  return [pageHeaders, express.static(PUBLIC_DIR, { extensions: ['html'], index: 'index.html' })];
+  return [pageHeaders, faviconIco, express.static(PUBLIC_DIR, { extensions: ['html'], index: 'index.html' })];
 }

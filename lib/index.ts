@@ -1,12 +1,16 @@
 export { workspaceAuth, type WorkspaceAuth } from './plugin';
+export type { AuthEvents, LoginFailureReason, RequestFacts } from './auth-events';
+export type { AuthStatus } from './status';
 export { toPublicUser, type PublicUser } from './routes';
 export { configFromEnv, type EnvConfig, type Flavour } from './config';
-export { parseUsersFile, readUsersFile, readUsersFileSync, USERNAME_PATTERN, WORKSPACE_PATTERN } from './users-file';
+export { parseUsersFile, USERNAME_PATTERN, WORKSPACE_PATTERN } from './users-file';
+export { readUsersFile, readUsersFileSync } from './users-file-read';
 export { UsersIndex } from './users-index';
 export { describeHashProblem, hashPassword, verifyPassword } from './passwords';
-export { API_KEY_HEADERS, BearerStrategy } from './strategies';
+export { API_KEY_HEADERS, BearerStrategy, type BearerCredential } from './strategies';
 export { ConfigError, UsersFileError, type Problem } from './errors';
 export { REFUSALS, sendRefusal, type Refuse, type RefusalCode } from './refusals';
 export type { LoginRateLimitOptions, Logger, RefusalAnswer, RefusalResponder, UserRecord, WorkspaceAuthOptions, WorkspaceUser } from './types';
+export { MemoryRevocationList, type RevocationList } from './revocation-list';
 export type { KeyAndTokenRateLimitOptions, LoginQueueOptions } from './types';
 export type { RedisClient } from './redis-client';

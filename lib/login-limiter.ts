@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { clientKeyOf } from './client-key';
-import type { LoginFailureLimits } from './failure-limits';
+import type { Blocked, LoginFailureLimits } from './failure-limits';
 import { MAX_CREDENTIAL_LENGTH } from './limits';
 import type { LoginQueue, Ticket } from './login-queue';
 import type { Refuse } from './refusals';
@@ -34,8 +34,20 @@ function loginFields(body: unknown): { username: string } | undefined {
   return { username };
 }
 
-export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, refuse: Refuse, checkTrustProxy: (req: Request) => void): LoginGuard {
+/** What the guard tells the plugin: the first request (the `trust proxy` check), and each login it refuses (the `rate-limited` event). */
+export interface LoginGuardHooks {
+  checkTrustProxy: (req: Request) => void;
+  onLimited: (req: Request, kind: 'login' | 'login-client' | 'login-busy') => void;
+}
+
+export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, refuse: Refuse, hooks: LoginGuardHooks): LoginGuard {
+  const { checkTrustProxy, onLimited } = hooks;
   const turns = new WeakMap<Request, Turn>();
+
+  function refuseBlocked(req: Request, res: Response, next: NextFunction, blocked: Blocked): void {
+    onLimited(req, blocked.code === 'too_many_failed_logins' ? 'login-client' : 'login');
+    refuse(req, res, next, blocked.code, { retryAfterSeconds: blocked.retryAfterMs / 1000 });
+  }
 
   async function admit(req: Request, res: Response, next: NextFunction): Promise<void> {
     checkTrustProxy(req);
@@ -43,11 +55,14 @@ export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, 
     if (!fields) return next();
     const client = clientKeyOf(req);
     const blocked = await limits.blocked(client, fields.username);
-    if (blocked) return refuse(req, res, next, blocked.code, { retryAfterSeconds: blocked.retryAfterMs / 1000 });
+    if (blocked) return refuseBlocked(req, res, next, blocked);
     if (res.closed) return;
 
     const admission = queue.admit(client);
-    if ('busyForMs' in admission) return refuse(req, res, next, 'login_busy', { retryAfterSeconds: admission.busyForMs / 1000 });
+    if ('busyForMs' in admission) {
+      onLimited(req, 'login-busy');
+      return refuse(req, res, next, 'login_busy', { retryAfterSeconds: admission.busyForMs / 1000 });
+    }
     const { ticket } = admission;
     // Gone before its turn: out of the line, never hashed. After its turn: the turn ends (settle also ends it).
     res.once('close', ticket.release);
@@ -57,7 +72,7 @@ export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, 
     const blockedNow = await limits.blocked(client, fields.username);
     if (blockedNow) {
       ticket.release();
-      return refuse(req, res, next, blockedNow.code, { retryAfterSeconds: blockedNow.retryAfterMs / 1000 });
+      return refuseBlocked(req, res, next, blockedNow);
     }
     turns.set(req, { ticket, client, username: fields.username });
     next();

@@ -3,26 +3,36 @@ import { createTrustProxyCheck } from './client-key';
 import { KeyAndTokenFailureLimit, LoginFailureLimits } from './failure-limits';
 import { hashMsAt } from './hash-timing';
 import { createLoginGuard, type LoginGuard } from './login-limiter';
+import type { AuthenticateGuard } from './authenticate';
 import { LoginQueue } from './login-queue';
 import type { Configuration } from './options';
 import { DEFAULT_MAX_CONCURRENT_HASHES } from './passwords';
 import type { Refuse } from './refusals';
-import type { RevocationList } from './redis-revocation-list';
+import type { RevocationList } from './revocation-list';
+import type { FailureReport } from './shared-revocations';
 import { createSharedStore } from './shared-store';
 import type { UsersIndex } from './users-index';
 
 /** The defences against guessing and floods, built from the options: what the routes and `authenticate` use. */
 export interface LoginProtection {
   loginGuard: LoginGuard;
-  keyAndTokenFailures: KeyAndTokenFailureLimit;
+  authenticateGuard: AuthenticateGuard;
   /** Warns once, at the first request, when the app trusts every X-Forwarded-For. */
   checkTrustProxy: (req: Request) => void;
-  /** The logged-out tokens in Redis when the `redis` option is given. */
-  revocations: RevocationList | undefined;
+  /** The logged-out tokens in Redis when the `redis` option is given, with where its failures go. */
+  sharedRevocations: { store: RevocationList; report: FailureReport } | undefined;
   close(): void;
 }
 
-export function createLoginProtection(config: Configuration, getUsers: () => UsersIndex, refuse: Refuse): LoginProtection {
+/** Which limit refused a request, for the `rate-limited` event. */
+export type LimitKind = 'login' | 'login-client' | 'login-busy' | 'key-and-token';
+
+export function createLoginProtection(
+  config: Configuration,
+  getUsers: () => UsersIndex,
+  refuse: Refuse,
+  onLimited: (req: Request, kind: LimitKind) => void,
+): LoginProtection {
   const store = createSharedStore(config.redis, config.redisKeyPrefix, config.logger);
   const { loginRateLimit: logins, keyAndTokenRateLimit: keys } = config;
   const loginLimits = new LoginFailureLimits(
@@ -41,13 +51,17 @@ export function createLoginProtection(config: Configuration, getUsers: () => Use
   });
   const checkTrustProxy = createTrustProxyCheck(config.logger);
   return {
-    loginGuard: createLoginGuard(loginLimits, queue, refuse, checkTrustProxy),
-    keyAndTokenFailures: new KeyAndTokenFailureLimit(
-      store.counter({ name: 'failed-keys-and-tokens-client:', limit: keys.limit, windowMs: keys.windowMs }),
-      keys.limit,
-    ),
+    loginGuard: createLoginGuard(loginLimits, queue, refuse, { checkTrustProxy, onLimited }),
+    authenticateGuard: {
+      keyAndTokenFailures: new KeyAndTokenFailureLimit(
+        store.counter({ name: 'failed-keys-and-tokens-client:', limit: keys.limit, windowMs: keys.windowMs }),
+        keys.limit,
+      ),
+      checkTrustProxy,
+      onLimited: (req) => onLimited(req, 'key-and-token'),
+    },
     checkTrustProxy,
-    revocations: store.revocations,
+    sharedRevocations: store.revocations,
     close: () => store.close(),
   };
 }

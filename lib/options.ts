@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import passport from 'passport';
-import { configFromEnv, DEFAULT_PASSWORD_HASH } from './config';
+import { configFromEnv, DEFAULT_PASSWORD_HASH, describeTokenApiUrlProblem } from './config';
+import { ConfigError } from './errors';
+import { DEFAULT_WATCH_INTERVAL_MS } from './users-source';
 import { sendRefusalJson } from './refusals';
 import type { RedisClient } from './redis-client';
+import type { RevocationList } from './revocation-list';
 import type {
   Authenticator,
   KeyAndTokenRateLimitOptions,
@@ -22,6 +25,10 @@ export interface Configuration {
   /** The user of an instance whose implicit users file does not exist. */
   defaultUser: UserRecord;
   secretKey: string;
+  /** Former signing keys whose tokens still verify. */
+  previousSecretKeys: readonly string[];
+  /** The shared list of logged-out tokens, if any; memory is always used too. */
+  revocationList: RevocationList | undefined;
   tokenExpirationMinutes: number;
   passport: Authenticator;
   apiPrefix: string;
@@ -37,6 +44,10 @@ export interface Configuration {
   /** Undefined: the process-wide default bound, shared by every instance that leaves it out. */
   maxConcurrentHashes: number | undefined;
   onRefusal: RefusalResponder;
+  /** Logged only if the default user turns out to be in force: variables that look meant for this plugin. */
+  defaultUserWarnings: readonly string[];
+  /** What named the users file, for the advice when it is missing. */
+  usersFileNamedBy: string | undefined;
   /** Advice that does not stop the start, to log once. */
   warnings: string[];
   /** Logged only if the default user turns out to be in force (no users file). */
@@ -62,10 +73,16 @@ export function parseOptions(passed: unknown): Configuration {
   let secretKey = options.secretKey ?? env.secretKey;
   if (secretKey === undefined) {
     warnings.push(
-      `${env.flavour === 'rubrix' ? 'RUBRIX' : 'ARGILLA'}_LOCAL_AUTH_SECRET_KEY is not set: access tokens are signed with a random key made at start, so they stop working at every restart and other instances refuse them.`,
+      `${env.variables.SECRET_KEY} is not set: access tokens are signed with a random key made at start, so they stop working at every restart and other instances refuse them.`,
     );
     secretKey = randomBytes(32).toString('base64url');
   }
+
+  // Keys are checked where they come from: options by validateOptions, variables by configFromEnv.
+  const previousSecretKeys = options.previousSecretKeys ?? env.previousSecretKeys;
+  const apiPrefix = options.apiPrefix ?? '/api';
+  const tokenApiUrlProblem = env.tokenApiUrl === undefined ? undefined : describeTokenApiUrlProblem(env.tokenApiUrl, `${apiPrefix}/security/token`);
+  if (tokenApiUrlProblem) throw new ConfigError([{ where: env.variables.TOKEN_API_URL, message: tokenApiUrlProblem }]);
 
   const defaultName = env.defaultUser.user.username;
   const documented = env.defaultUser.hashedPassword === DEFAULT_PASSWORD_HASH && env.defaultUser.apiKey === `${defaultName}.apikey`;
@@ -73,11 +90,15 @@ export function parseOptions(passed: unknown): Configuration {
     usersFile: options.usersFile === undefined ? env.usersFile : { path: path.resolve(cwd, options.usersFile), explicit: true },
     defaultUser: env.defaultUser,
     secretKey,
+    previousSecretKeys,
+    revocationList: options.revocationList,
     tokenExpirationMinutes: options.tokenExpirationMinutes ?? env.tokenExpirationMinutes,
     passport: options.passport ?? new passport.Passport(),
-    apiPrefix: options.apiPrefix ?? '/api',
+    apiPrefix,
     watch: options.watch ?? true,
-    watchIntervalMs: options.watchIntervalMs ?? 500,
+    watchIntervalMs: options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
+    defaultUserWarnings: env.defaultUserWarnings,
+    usersFileNamedBy: options.usersFile !== undefined ? 'the usersFile option' : env.usersFileVariable,
     loginRateLimit: {
       windowMs: options.loginRateLimit?.windowMs ?? FIFTEEN_MINUTES_MS,
       limit: options.loginRateLimit?.limit ?? 10,

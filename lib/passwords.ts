@@ -3,33 +3,8 @@ import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
 import { createConcurrencyLimit } from './concurrency-limit';
 
-/** `$2a$`, `$2b$` or `$2y$`, cost 04–31, 22 salt + 31 hash characters. */
-const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
-
-export const HOW_TO_MAKE_A_HASH =
-  'Make a bcrypt hash with `htpasswd -nbB "" "<password>" | cut -d: -f2`, ' +
-  'or `printf %s "<password>" | npx express-workspace-auth hash-password`.';
-
-/** Why a value is not a usable bcrypt hash, or undefined when it is one. */
-export function describeHashProblem(value: string): string | undefined {
-  if (BCRYPT_HASH.test(value)) return undefined;
-  let what: string;
-  if (value.startsWith('$apr1$')) what = 'is an Apache MD5 ($apr1$) hash, which is not supported';
-  else if (value.startsWith('$2x$')) what = 'is a $2x$ bcrypt hash (made by a known-buggy crypt_blowfish), which is not supported';
-  else if (value.startsWith('{SHA}')) what = 'is an unsalted SHA-1 ({SHA}) hash, which is not supported';
-  else if (/^\$2[aby]\$/.test(value)) what = 'looks like bcrypt but is malformed (cut short, or a wrong cost)';
-  else if (value.startsWith('$')) what = 'is a hash of an unsupported kind';
-  else what = 'is not a hash: it looks like a plaintext password';
-  return `${what}; only bcrypt ($2a$, $2b$, $2y$) is accepted. ${HOW_TO_MAKE_A_HASH}`;
-}
-
-export function isBcryptHash(value: string): boolean {
-  return BCRYPT_HASH.test(value);
-}
-
-export function bcryptCost(hash: string): number {
-  return Number(hash.slice(4, 6));
-}
+// The hash format lives apart, so the loader and the users index never load native bcrypt.
+export { describeHashProblem } from './bcrypt-format';
 
 /**
  * `$2y$` (htpasswd, PHP) is the same algorithm as `$2b$`, but native bcrypt rejects it

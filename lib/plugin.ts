@@ -1,7 +1,8 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import type { Strategy as LocalStrategy } from 'passport-local';
-import { createAuthenticate } from './authenticate';
+import { createAuthenticate, type Verifiers } from './authenticate';
+import { AuthEventEmitter, requestFacts } from './auth-events';
 import { AuthenticatedRequests } from './authenticated-requests';
 import { createErrorHandler } from './error-handler';
 import { createLoginProtection } from './login-protection';
@@ -10,14 +11,24 @@ import { parseOptions } from './options';
 import { createPasswordVerifier } from './passwords';
 import { createRefuse, type Refuse } from './refusals';
 import { createWorkspaceGuards, type WorkspaceGuards } from './require-workspace';
-import { createMeHandler, createTokenHandler, type RouteParts } from './routes';
-import { API_KEY_HEADERS, createApiKeyStrategy, createBearerStrategy, createPasswordStrategy, type BearerStrategy } from './strategies';
+import { createRevocationList } from './shared-revocations';
+import { createLogoutHandler, createMeHandler, createTokenHandler, type RouteParts } from './routes';
+import {
+  API_KEY_HEADERS,
+  createApiKeyStrategy,
+  createApiKeyVerifier,
+  createBearerStrategy,
+  createBearerVerifier,
+  createPasswordStrategy,
+  type BearerStrategy,
+} from './strategies';
 import { createTokenService } from './tokens';
 import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
+import { trackStatus, type AuthStatus } from './status';
 import { UsersSource } from './users-source';
 
-/** What `workspaceAuth()` returns: a middleware serving the login and `me` routes, with every piece as a member. */
+/** What `workspaceAuth()` returns: a middleware serving the login, logout and `me` routes, with every piece as a member. */
 export interface WorkspaceAuth extends WorkspaceGuards {
   (req: Request, res: Response, next: NextFunction): void;
   /** The Passport instance the strategies are registered on. */
@@ -28,6 +39,8 @@ export interface WorkspaceAuth extends WorkspaceGuards {
   authenticate: RequestHandler;
   /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
   tokenHandler: RequestHandler[];
+  /** `POST /api/security/logout`: the Bearer access token presented is refused from then on (204). */
+  logoutHandler: RequestHandler[];
   /** `GET /api/me`: the authenticated user without secrets, with the workspaces they may access. */
   meHandler: RequestHandler[];
   /** The user this plugin authenticated for the request (by its `authenticate`), or undefined. */
@@ -40,17 +53,22 @@ export interface WorkspaceAuth extends WorkspaceGuards {
   users(): UsersIndex;
   /** Reads the users file again; rejects with every problem (and keeps the last good users) if it is invalid. */
   reload(): Promise<UsersIndex>;
-  /** Listens for reloads (`reload`, with the new users) and refused files (`reload-error`, with every problem). */
-  on: UsersSource['on'];
-  once: UsersSource['once'];
-  off: UsersSource['off'];
+  /** The users in force, their source, when they were loaded, and the last refused reload. */
+  status(): AuthStatus;
+  /**
+   * Listens for reloads (`reload`, `reload-error`) and what auth does (`login`, `login-failed`,
+   * `rate-limited`, `refused`); no payload holds a secret.
+   */
+  on: AuthEventEmitter['on'];
+  once: AuthEventEmitter['once'];
+  off: AuthEventEmitter['off'];
   /** Stops watching the users file. */
   close(): void;
 }
 
 /**
  * Builds the plugin: loads and watches the users file, registers the strategies, and
- * returns a middleware with the login and `me` routes. Throws at once, with every problem,
+ * returns a middleware with the login, logout and `me` routes. Throws at once, with every problem,
  * if the configuration or the users file is wrong.
  */
 export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): WorkspaceAuth {
@@ -70,39 +88,66 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     defaultUser: config.defaultUser,
     watch: config.watch,
     watchIntervalMs: config.watchIntervalMs,
+    logger,
+    defaultUserWarnings: config.defaultUserWarnings,
+    ...(config.usersFileNamedBy !== undefined && { fileNamedBy: config.usersFileNamedBy }),
   });
   if (source.usingDefaultUser) logger.warn(config.defaultUserWarning);
-  source.on('reload', (users) => logger.info(`Reloaded ${users.size} users from ${users.source}.`));
-  source.on('reload-error', (error) => logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`));
+  const events = new AuthEventEmitter(logger);
+  source.on('reload', (users) => {
+    logger.info(`Reloaded ${users.size} users from ${users.source}.`);
+    events.tell('reload', users);
+  });
+  source.on('reload-error', (error) => {
+    logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`);
+    events.tell('reload-error', error);
+  });
+  const status = trackStatus(source, events);
 
   const getUsers = () => source.current;
-  const tokens = createTokenService(config.secretKey, config.tokenExpirationMinutes);
+  const tokens = createTokenService({
+    secretKey: config.secretKey,
+    previousSecretKeys: config.previousSecretKeys,
+    expirationMinutes: config.tokenExpirationMinutes,
+    audience: config.realm,
+  });
+  const authenticated = new AuthenticatedRequests();
+  const refuse = createRefuse(config.realm, config.onRefusal, (req, { status, code }, details) => {
+    const username = authenticated.userOf(req)?.username;
+    events.tell('refused', { code, status, ...requestFacts(req), ...(username && { username }), ...(details?.workspace && { workspace: details.workspace }) });
+  });
+  const protection = createLoginProtection(config, getUsers, refuse, (req, kind) => events.tell('rate-limited', { kind, ip: requestFacts(req).ip }));
+  // The revocationList option, else Redis when the redis option is given, else this process's memory.
+  const shared = config.revocationList ? { store: config.revocationList, report: logger } : protection.sharedRevocations;
+  const revocations = createRevocationList(shared?.store, shared?.report ?? logger);
+  const verifiers: Verifiers = { apiKey: createApiKeyVerifier(getUsers), bearer: createBearerVerifier(getUsers, tokens, revocations) };
   const strategies = {
     password: createPasswordStrategy(getUsers, createPasswordVerifier(config.maxConcurrentHashes)),
-    apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, getUsers)),
-    bearer: createBearerStrategy(getUsers, tokens),
+    apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, verifiers.apiKey)),
+    bearer: createBearerStrategy(verifiers.bearer),
   };
   for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) config.passport.use(strategy.name as string, strategy);
 
-  const refuse = createRefuse(config.realm, config.onRefusal);
-  const authenticated = new AuthenticatedRequests();
-  const protection = createLoginProtection(config, getUsers, refuse);
-  const authenticate = createAuthenticate(config.passport, refuse, authenticated, protection);
+  const authenticate = createAuthenticate(verifiers, refuse, authenticated, protection.authenticateGuard);
   const errorHandler = createErrorHandler(refuse);
   const parts: RouteParts = {
     passport: config.passport,
+    events,
     tokens,
     refuse,
     authenticate,
     authenticated,
     getUsers,
     loginGuard: protection.loginGuard,
+    revocations,
   };
   const tokenHandler = createTokenHandler(parts);
   const meHandler = createMeHandler(parts);
+  const logoutHandler = createLogoutHandler(parts);
   // A private router: Express's own path matching, with none of its members reachable from `auth`.
   const router = express.Router();
   router.post(`${config.apiPrefix}/security/token`, ...tokenHandler);
+  router.post(`${config.apiPrefix}/security/logout`, ...logoutHandler);
   router.get(`${config.apiPrefix}/me`, ...meHandler);
   router.use(errorHandler);
   const serveRoutes = function workspaceAuthRoutes(req: Request, res: Response, next: NextFunction): void {
@@ -115,6 +160,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     strategies,
     authenticate,
     tokenHandler,
+    logoutHandler,
     meHandler,
     userOf: (req: Request) => authenticated.userOf(req),
     refuse,
@@ -122,9 +168,10 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     errorHandler,
     users: getUsers,
     reload: () => source.reload(),
-    on: source.on.bind(source),
-    once: source.once.bind(source),
-    off: source.off.bind(source),
+    status,
+    on: events.on.bind(events),
+    once: events.once.bind(events),
+    off: events.off.bind(events),
     close: () => {
       source.close();
       protection.close();

@@ -16,14 +16,12 @@ export class RedisHealth {
   private down = false;
   private lastFailureReport = -Infinity;
   private pausedUntil = -Infinity;
-  private readonly backListeners: Array<() => void> = [];
 
   private readonly onError = (error: unknown): void => this.unavailable(error instanceof Error ? error.message : String(error));
   private readonly onReady = (): void => {
     if (!this.down) return;
     this.down = false;
     this.logger.info('Redis is back: failed logins are counted and logouts kept in Redis again, shared by every instance.');
-    for (const listener of this.backListeners) listener();
   };
 
   constructor(
@@ -59,6 +57,8 @@ export class RedisHealth {
 
   /** A command that failed or got no answer in time while connected: a pause, logged at most once a minute. */
   commandFailed(timeoutMs: number): void {
+    // While disconnected, the outage is logged already, and commands wait for the connection, not a pause.
+    if (this.down) return;
     const now = performance.now();
     this.pausedUntil = now + PAUSE_AFTER_FAILURE_MS;
     if (now - this.lastFailureReport < FAILURE_REPORT_INTERVAL_MS) return;
@@ -66,11 +66,6 @@ export class RedisHealth {
     this.logger.error(
       `A Redis command failed or got no answer within ${timeoutMs} ms: this instance counts in its own memory, trying Redis again every ${PAUSE_AFTER_FAILURE_MS / 1000} s.`,
     );
-  }
-
-  /** Called when Redis is back after an outage. */
-  onBack(listener: () => void): void {
-    this.backListeners.push(listener);
   }
 
   /** Stops listening to the client (the app owns it, and closes it). */

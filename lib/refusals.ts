@@ -63,6 +63,11 @@ export const REFUSALS = {
     status: 413,
     message: `The request body is larger than this route accepts: send less (a login needs only "username" and "password", within ${LOGIN_BODY_LIMIT.replace('kb', ' KB')}).`,
   },
+  not_an_access_token: {
+    status: 400,
+    message:
+      'This is an API key, not an access token: only access tokens can be logged out. To stop an API key working, give the user a new one (npx express-workspace-auth rotate-key USERNAME).',
+  },
   too_many_failed_logins: {
     status: 429,
     message: 'Too many failed logins from this client, across usernames. Wait for the time in Retry-After, then try again.',
@@ -94,7 +99,7 @@ export function isRefusal(info: unknown): info is Refusal {
 }
 
 /** The challenge sent with every 401, as RFC 9110 asks. */
-export function wwwAuthenticate(realm: string, code: RefusalCode): string {
+function wwwAuthenticate(realm: string, code: RefusalCode): string {
   const error = code === 'invalid_token' ? ', error="invalid_token"' : '';
   return `Bearer realm="${realm}"${error}`;
 }
@@ -104,15 +109,27 @@ export const sendRefusalJson: RefusalResponder = (_req, res, _next, { status, co
   res.status(status).json({ code, message });
 };
 
-/** Refuses a request: the headers the status needs, then the app's responder (or the default JSON). */
-export type Refuse = (req: Request, res: Response, next: NextFunction, code: RefusalCode, extra?: { retryAfterSeconds?: number }) => void;
+/** What a refusal may carry beyond its code. */
+export interface RefusalDetails {
+  /** Sets `Retry-After` (whole seconds, at least 1). */
+  retryAfterSeconds?: number;
+  /** The workspace refused, for the `refused` event. */
+  workspace?: string;
+}
 
-export function createRefuse(realm: string, respond: RefusalResponder = sendRefusalJson): Refuse {
-  return function refuse(req, res, next, code, extra) {
+/** Refuses a request: the headers the status needs, then the app's responder (or the default JSON). */
+export type Refuse = (req: Request, res: Response, next: NextFunction, code: RefusalCode, details?: RefusalDetails) => void;
+
+/** Told of every refusal before it is answered: the plugin's `refused` event. */
+export type RefusalObserver = (req: Request, refusal: RefusalAnswer, details: RefusalDetails | undefined) => void;
+
+export function createRefuse(realm: string, respond: RefusalResponder = sendRefusalJson, observe?: RefusalObserver): Refuse {
+  return function refuse(req, res, next, code, details) {
     const { status, message } = REFUSALS[code];
     if (status === 401) res.set('WWW-Authenticate', wwwAuthenticate(realm, code));
-    if (extra?.retryAfterSeconds !== undefined) res.set('Retry-After', String(Math.max(1, Math.ceil(extra.retryAfterSeconds))));
+    if (details?.retryAfterSeconds !== undefined) res.set('Retry-After', String(Math.max(1, Math.ceil(details.retryAfterSeconds))));
     const answer: RefusalAnswer = { status, code, message };
+    observe?.(req, answer, details);
     respond(req, res, next, answer);
   };
 }

@@ -1,20 +1,31 @@
 import type { Request, RequestHandler } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
 import { refuseRequestAsArgument } from './misuse';
-import type { Refuse, RefusalCode } from './refusals';
+import type { Refuse, RefusalCode, RefusalDetails } from './refusals';
 import type { WorkspaceUser } from './types';
-import { WORKSPACE_PATTERN } from './users-file';
+import { WORKSPACE_PATTERN } from './names';
 import type { UsersIndex } from './users-index';
+
+/**
+ * A non-super-user's workspaces depend on their entry alone, and an entry is an object of one
+ * version of the file: made once per user and version, not sorted again on every request.
+ */
+const workspacesOfEntry = new WeakMap<WorkspaceUser, readonly string[]>();
 
 /**
  * Sets `req.workspaces`. A super-user's list is every known workspace: one per user of the
  * file, 100,000 for 100,000 users, and copying that on every request cut API-key throughput
- * to a fifth. So theirs is made on first read; other users' lists are short and made at once.
+ * to a fifth. So theirs is made on first read; other users' lists are short and copied at once.
  * Either way the request gets a fresh array of its own, which it may change.
  */
 function setWorkspaces(req: Request, users: UsersIndex, user: WorkspaceUser): void {
   if (!user.superuser) {
-    req.workspaces = users.workspacesOf(user);
+    let workspaces = workspacesOfEntry.get(user);
+    if (!workspaces) {
+      workspaces = users.workspacesOf(user);
+      workspacesOfEntry.set(user, workspaces);
+    }
+    req.workspaces = workspaces.slice();
     return;
   }
   let workspaces: string[] | undefined;
@@ -31,17 +42,20 @@ function setWorkspaces(req: Request, users: UsersIndex, user: WorkspaceUser): vo
 /**
  * The workspace a request names: route param `:workspace`, else `?workspace=`, else the
  * `X-Argilla-Workspace` header, else `X-Rubrix-Workspace`; undefined when none does.
+ * Express 5 parses the query string on every read of `req.query`: not read without one.
  */
 function requestedWorkspace(req: Request): unknown {
   const fromParam: unknown = (req.params as Record<string, unknown> | undefined)?.workspace;
   if (fromParam !== undefined) return fromParam;
-  const fromQuery: unknown = (req.query as Record<string, unknown> | undefined)?.workspace;
-  if (fromQuery !== undefined) return fromQuery;
+  if (req.url.includes('?')) {
+    const fromQuery: unknown = (req.query as Record<string, unknown> | undefined)?.workspace;
+    if (fromQuery !== undefined) return fromQuery;
+  }
   return req.headers['x-argilla-workspace'] ?? req.headers['x-rubrix-workspace'];
 }
 
 /** A user may work in a workspace, or why not. */
-type Verdict = { user: WorkspaceUser; workspace: string } | { refuse: RefusalCode };
+type Verdict = { user: WorkspaceUser; workspace: string } | { refuse: RefusalCode; details?: RefusalDetails };
 
 /**
  * Whether the user this plugin authenticated for the request may work in a workspace, by the
@@ -54,7 +68,7 @@ function judge(users: UsersIndex, authenticated: WorkspaceUser | undefined, work
   if (record.user.disabled) return { refuse: 'user_disabled' };
   const selected = workspace(record.user);
   if (typeof selected !== 'string' || !WORKSPACE_PATTERN.test(selected)) return { refuse: 'invalid_workspace' };
-  if (!users.canAccess(record.user, selected)) return { refuse: 'workspace_forbidden' };
+  if (!users.canAccess(record.user, selected)) return { refuse: 'workspace_forbidden', details: { workspace: selected } };
   return { user: record.user, workspace: selected };
 }
 
@@ -83,7 +97,7 @@ export function createWorkspaceGuards(getUsers: () => UsersIndex, authenticated:
       return function workspaceGuard(req, res, next) {
         const users = getUsers();
         const verdict = judge(users, authenticated.userOf(req), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
-        if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse);
+        if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse, verdict.details);
         req.workspace = verdict.workspace;
         setWorkspaces(req, users, verdict.user);
         next();

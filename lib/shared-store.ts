@@ -1,14 +1,16 @@
-import { createFailureCounter, type CounterSpec, type FailureCounter } from './failure-counter';
+import { createFailureCounter, REDIS_TIMEOUT_MS, type CounterSpec, type FailureCounter } from './failure-counter';
 import { redisKindOf, type RedisClient } from './redis-client';
 import { RedisHealth } from './redis-health';
-import { RedisRevocationList, type RevocationList } from './redis-revocation-list';
+import { RedisRevocationStore } from './redis-revocation-list';
+import type { RevocationList } from './revocation-list';
+import type { FailureReport } from './shared-revocations';
 import type { Logger } from './types';
 
 /** Where the failure counts and the logged-out tokens are kept: this process's memory, or one Redis for every instance. */
 export interface SharedStore {
   counter(spec: CounterSpec): FailureCounter;
-  /** The logged-out tokens in Redis; undefined without Redis (the in-memory list of the tokens module serves then). */
-  revocations: RevocationList | undefined;
+  /** The logged-out tokens in Redis, with where shared-revocations.ts reports its failures; undefined without Redis. */
+  revocations: { store: RevocationList; report: FailureReport } | undefined;
   /** Stops listening to the Redis client; the app closes the client itself. */
   close(): void;
 }
@@ -21,7 +23,11 @@ export function createSharedStore(redis: RedisClient | undefined, keyPrefix: str
   const health = new RedisHealth(redis, kind, logger);
   return {
     counter: (spec) => createFailureCounter(spec, { health, keyPrefix }),
-    revocations: new RedisRevocationList(health, keyPrefix),
+    revocations: {
+      store: new RedisRevocationStore(health, keyPrefix),
+      // The outage and its end are logged once by health, for the counts and the logouts alike.
+      report: { info: () => undefined, error: () => health.commandFailed(REDIS_TIMEOUT_MS) },
+    },
     close: () => health.close(),
   };
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type passport from 'passport';
 import type { RedisClient } from './redis-client';
+import type { RevocationList } from './revocation-list';
 
 /**
  * A user as the application sees it: what the users file says, without secrets.
@@ -90,8 +91,22 @@ export interface LoginQueueOptions {
 export interface WorkspaceAuthOptions {
   /** The users file. Default: `<P>_LOCAL_AUTH_USERS_DB_FILE`, else `.users.yml` in `cwd` (which alone may be missing). */
   usersFile?: string;
-  /** Key that signs access tokens. Default: `<P>_LOCAL_AUTH_SECRET_KEY`, else a random key per process (with a warning). */
+  /**
+   * Key that signs access tokens, at least 32 bytes. Default: `<P>_LOCAL_AUTH_SECRET_KEY`, else
+   * a random key per process (with a warning).
+   */
   secretKey?: string;
+  /**
+   * Former signing keys, at least 32 bytes each: tokens they signed still verify until they
+   * expire, so a key can be rotated without logging everyone out. New tokens are signed with
+   * `secretKey`. Default: `<P>_LOCAL_AUTH_PREVIOUS_SECRET_KEYS` (comma-separated), else none.
+   */
+  previousSecretKeys?: readonly string[];
+  /**
+   * Where logged-out tokens are shared with the other instances. Every logout is also kept in
+   * this process's memory, which answers alone while the shared list fails. Default: memory only.
+   */
+  revocationList?: RevocationList;
   /** Access-token lifetime in minutes. Default: `<P>_LOCAL_AUTH_TOKEN_EXPIRATION_IN_MINUTES`, else 30000. */
   tokenExpirationMinutes?: number;
   /** The environment to read. Default: `process.env`. */
@@ -110,7 +125,10 @@ export interface WorkspaceAuthOptions {
   loginRateLimit?: LoginRateLimitOptions;
   /** Where warnings and reload reports go. Default: `console`, prefixed. */
   logger?: Logger;
-  /** The realm of `WWW-Authenticate` challenges. Default: `express-workspace-auth`. */
+  /**
+   * The realm of `WWW-Authenticate` challenges, and the `aud` of access tokens (so apps that
+   * share a signing key but not a realm refuse each other's tokens). Default: `express-workspace-auth`.
+   */
   realm?: string;
   /**
    * At most this many bcrypt password checks at once for this instance's logins; the rest wait
@@ -138,7 +156,7 @@ export interface WorkspaceAuthOptions {
 
 declare global {
   // Passport declares `Express.User` and `req.user`; the plugin leaves the app's `Express.User` as it is.
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // biome-ignore lint/style/noNamespace: Express declares its request and user types in this global namespace.
   namespace Express {
     interface Request {
       /** The workspace this request works in, set by requireWorkspace. */

@@ -1,5 +1,5 @@
 import { sha256 } from './digest';
-import { bcryptCost } from './passwords';
+import { bcryptCost } from './bcrypt-format';
 import type { UserRecord, WorkspaceUser } from './types';
 
 /**

@@ -1,6 +1,7 @@
 import { closestName } from './did-you-mean';
 import { ConfigError, type Problem } from './errors';
 import { redisKindOf } from './redis-client';
+import { describeSecretKeyProblem } from './secret-key';
 import type { KeyAndTokenRateLimitOptions, LoginQueueOptions, LoginRateLimitOptions, WorkspaceAuthOptions } from './types';
 
 /** The problems of one option's value, each a sentence that names the option; empty when it is fine. */
@@ -82,6 +83,23 @@ const realm: Check = (value, name) =>
     ? []
     : [`${name} must be a non-empty string of printable ASCII characters without " or \\ (it goes into the WWW-Authenticate header), not ${describe(value)}.`];
 
+// The key itself is never shown: only its length.
+const signingKey: Check = (value, name) => {
+  if (typeof value !== 'string') return [`${name} must be a non-empty string, not ${describe(value)}. For example ${name}: process.env.ARGILLA_LOCAL_AUTH_SECRET_KEY.`];
+  const problem = describeSecretKeyProblem(value);
+  return problem ? [`${name} ${problem}`] : [];
+};
+
+const signingKeys: Check = (value, name) => {
+  if (!Array.isArray(value)) return [`${name} must be an array of former signing keys (strings), not ${describe(value)}. For example ${name}: ['the-old-key...'].`];
+  return value.flatMap((key, index) => signingKey(key, `${name}[${index}]`));
+};
+
+const revocationList: Check = (value, name) => {
+  const missing = missingMethods(value, ['revoke', 'isRevoked']);
+  return missing.length === 0 ? [] : [`${name} must have the methods revoke and isRevoked (the RevocationList interface); ${describe(value)} lacks ${missing.join(', ')}.`];
+};
+
 // Counting windows are whole seconds in rate-limiter-flexible; under one second Redis would keep the count forever.
 const windowMs: Check = (value, name) =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 1000
@@ -133,7 +151,9 @@ const redis: Check = (value, name) => {
 /** One check per option: the type makes a new option in WorkspaceAuthOptions fail to compile until it has one. */
 const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   usersFile: nonEmptyString('usersFile: ".users.yml"'),
-  secretKey: nonEmptyString('secretKey: process.env.ARGILLA_LOCAL_AUTH_SECRET_KEY'),
+  secretKey: signingKey,
+  previousSecretKeys: signingKeys,
+  revocationList,
   tokenExpirationMinutes: wholeNumber('minutes'),
   env,
   cwd: nonEmptyString('cwd: process.cwd()'),

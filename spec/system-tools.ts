@@ -15,3 +15,6 @@ export const PYTHON = '/usr/bin/python3';
 
 export const hasHtpasswd = spawnSync('htpasswd', ['-nbB', 'x', 'y']).status === 0;
 export const hasPasslib = spawnSync(PYTHON, ['-c', 'import passlib.hash, bcrypt']).status === 0;
+/** util-linux `script`, which runs a command on a real pseudo-terminal (Debian: bsdutils, always installed). */
+export const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0;
+export const hasPyYaml = spawnSync(PYTHON, ['-c', 'import yaml']).status === 0;

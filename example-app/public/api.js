@@ -76,3 +76,19 @@ export function get(path, workspace) {
   if (workspace) headers['X-Argilla-Workspace'] = workspace;
   return send(path, { headers });
 }
+
+/**
+ * Logs the session's token out on the server, so it is refused from then on even if a copy
+ * of it survives somewhere. Resolves to false when the server could not confirm it (unreachable,
+ * or the token had already ended); the caller forgets the token either way.
+ */
+export async function logout() {
+  const token = session.token();
+  if (!token) return false;
+  try {
+    await send('/api/security/logout', { method: 'POST', headers: { Accept: 'application/json', Authorization: 'Bearer ' + token } });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,4 @@
-import { ApiError, get, session } from '/api.js';
+import { ApiError, get, logout, session } from '/api.js';
 
 const $ = (id) => document.getElementById(id);
 const switcher = $('workspace-switcher');
@@ -105,8 +105,9 @@ async function main() {
 }
 
 switcher.addEventListener('change', () => select(switcher.value).catch(fail));
-$('logout').addEventListener('click', () => {
-  session.end('You have logged out.');
+$('logout').addEventListener('click', async () => {
+  const confirmed = await logout();
+  session.end(confirmed ? 'You have logged out.' : 'You have logged out of this page; the server could not be told, so the session ends when it expires.');
   location.replace('/');
 });
 main().catch(fail);

@@ -16,6 +16,12 @@ if (!available && !process.env.CI) {
 // In CI a missing browser is a failure, never a silent skip.
 const describeInBrowser = available || process.env.CI ? describe : describe.skip;
 
+/** 100 characters, the most a dataset name may have. */
+const LONG_DATASET = `long-${'x'.repeat(95)}`;
+
+/** A phone's width in CSS pixels (an iPhone 12 to 15). */
+const NARROW = { width: 390, height: 844 };
+
 describeInBrowser('the web pages in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof startExampleApp>>;
   let browser: Browser;
@@ -28,6 +34,8 @@ describeInBrowser('the web pages in headless Chromium', () => {
     const store = new MemoryDatasetsStore();
     store.log({ workspace: 'client_projects', dataset: 'news' }, [{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
     store.log({ workspace: 'user2', dataset: 'drafts' }, [{ text: 'd' }]);
+    // The longest dataset name there may be, with no break point in it: it must not widen a narrow page.
+    store.log({ workspace: 'user1', dataset: LONG_DATASET }, [{ text: 'e' }]);
     server = await startExampleApp({ store });
     browser = await launchChromium();
     page = await browser.newPage();
@@ -98,12 +106,15 @@ describeInBrowser('the web pages in headless Chromium', () => {
     expect(await page.inputValue('#workspace-switcher')).toBe('user2');
   });
 
-  it('logs out: the token is gone, the login page says so, and the workspaces page sends you back', async () => {
+  it('logs out: the server refuses the token from then on, the token is gone, the login page says so, and the workspaces page sends you back', async () => {
+    const loggedOut = await token();
     await page.click('#logout');
     await page.waitForURL(`${server.url}/`);
     await page.locator('#login-message').waitFor({ state: 'visible' });
     expect(await text('#login-message')).toBe('You have logged out.');
     expect(await token()).toBeNull();
+    const withOldToken = await fetch(`${server.url}/api/me`, { headers: { Authorization: `Bearer ${loggedOut}` } });
+    expect(withOldToken.status).toBe(401);
     await page.goto(`${server.url}/workspaces`);
     await page.waitForURL(`${server.url}/`);
   });
@@ -114,6 +125,42 @@ describeInBrowser('the web pages in headless Chromium', () => {
     await page.waitForURL(`${server.url}/`);
     await page.locator('#login-message').waitFor({ state: 'visible' });
     expect(await text('#login-message')).toBe('Your session has ended: sign in again.');
+  });
+
+  it('fits a 390 px wide screen, signed in as a super-user, with "Log out" on the screen', async () => {
+    const narrow = await browser.newPage({ viewport: NARROW });
+    narrow.on('request', (request) => requests.push(request));
+    narrow.on('pageerror', (error) => pageErrors.push(error));
+    try {
+      const pageWidth = () => narrow.evaluate<number>('document.documentElement.scrollWidth');
+      await narrow.goto(`${server.url}/`);
+      expect(await pageWidth()).toBeLessThanOrEqual(NARROW.width);
+
+      await narrow.fill('#username', 'user3');
+      await narrow.fill('#password', DEMO.user3.password);
+      await narrow.click('button[type="submit"]');
+      await narrow.locator('body[data-ready="true"]').waitFor();
+      // user1's workspace holds the 100-character dataset name, in the table and in a card.
+      await narrow.selectOption('#workspace-switcher', 'user1');
+      await narrow.locator('#current-workspace', { hasText: 'user1' }).waitFor();
+      expect(await narrow.locator('#current-datasets tbody tr').allInnerTexts()).toContain(`${LONG_DATASET}\t1`);
+      expect(await narrow.locator('#superuser-badge').isVisible()).toBe(true);
+
+      expect(await pageWidth()).toBeLessThanOrEqual(NARROW.width);
+      const logout = await narrow.locator('#logout').boundingBox();
+      expect(logout).not.toBeNull();
+      expect(logout?.x).toBeGreaterThanOrEqual(0);
+      expect((logout?.x ?? Infinity) + (logout?.width ?? 0)).toBeLessThanOrEqual(NARROW.width);
+      expect((logout?.y ?? Infinity) + (logout?.height ?? 0)).toBeLessThanOrEqual(NARROW.height);
+      // The switcher is usable too: on the screen, not cut off.
+      const switcher = await narrow.locator('#workspace-switcher').boundingBox();
+      expect((switcher?.x ?? Infinity) + (switcher?.width ?? 0)).toBeLessThanOrEqual(NARROW.width);
+
+      await narrow.click('#logout');
+      await narrow.waitForURL(`${server.url}/`);
+    } finally {
+      await narrow.close();
+    }
   });
 
   it('never put a password, token or API key in a URL, and raised no script error', () => {

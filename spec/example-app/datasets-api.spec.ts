@@ -438,6 +438,20 @@ describe('the web pages', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
   });
 
+  it.each(['/favicon.ico', '/favicon.svg'])('serves the icon at %s (browsers ask for /favicon.ico whatever the page links)', async (url) => {
+    const response = await request(app).get(url);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('image/svg+xml');
+    expect(response.body.toString()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(response.headers['cache-control']).toContain('max-age=');
+  });
+
+  it('links the icon from both pages', async () => {
+    for (const url of ['/', '/workspaces']) {
+      expect((await request(app).get(url)).text).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    }
+  });
+
   it('has a login form that posts (so that no password ever goes into a URL) and no inline script', async () => {
     const response = await request(app).get('/');
     expect(response.text).toMatch(/<form id="login-form" method="post" action="\/api\/security\/token">/);

@@ -53,13 +53,19 @@ describe('example-app/docker-compose.yml and Dockerfile', () => {
   });
 });
 
-describe('the README section of the example app', () => {
-  const readme = readFileSync(here('README.md'), 'utf8');
-  const section = readme.split('<!-- section: example-app -->')[1]?.split('<!-- section:')[0] ?? '';
+describe('example-app/README.md', () => {
+  const readme = readFileSync(here('example-app', 'README.md'), 'utf8');
 
   it('shows the committed screenshot and the demo passwords', () => {
-    expect(section).toContain('docs/example-app.png');
+    expect(readme).toContain('](../docs/example-app.png)');
     expect(existsSync(here('docs', 'example-app.png'))).toBe(true);
-    for (const demo of Object.values(DEMO)) expect(section).toContain(demo.password);
+    for (const demo of Object.values(DEMO)) expect(readme).toContain(demo.password);
+  });
+
+  it('is linked from the README, and its relative links lead to files that exist', () => {
+    expect(readFileSync(here('README.md'), 'utf8')).toContain('](example-app/README.md)');
+    const links = [...readme.matchAll(/\]\(((?!https?:|#)[^)#]+)(?:#[^)]*)?\)/g)].map((match) => match[1] ?? '');
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links) expect(existsSync(path.join(here('example-app'), link))).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import request from 'supertest';
+import { createTokenService } from '../../lib/tokens';
 import { makeApp, SECRET, USERS } from '../helpers';
 
 const { app, auth } = makeApp({ loginRateLimit: { limit: 1000 } });
@@ -234,7 +235,10 @@ describe('access tokens', () => {
   });
 
   it('refuses the token of a disabled user with 403', async () => {
-    const token = jwt.sign({}, SECRET, { subject: 'sleepy', expiresIn: 600 });
+    // A token the plugin would have issued before the user was disabled.
+    const sleepy = auth.users().findByUsername('sleepy');
+    if (!sleepy) throw new Error('the fixture has no user sleepy');
+    const token = createTokenService({ secretKey: SECRET, previousSecretKeys: [], expirationMinutes: 10, audience: 'express-workspace-auth' }).issue(sleepy);
     const response = await request(app).get('/api/me').set('Authorization', `Bearer ${token}`);
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('user_disabled');

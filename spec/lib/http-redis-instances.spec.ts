@@ -23,12 +23,13 @@ async function startInstance(redisUrl: string) {
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await untilReady(redis);
-  const post = (path: string, client: string, body: object) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client }, body: JSON.stringify(body) });
+  const post = (path: string, client: string, headers: Record<string, string>, body?: object) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client, ...headers }, body: JSON.stringify(body ?? {}) });
   return {
     redis,
     logger,
-    login: (client: string, username: string, password: string) => post('/api/security/token', client, { username, password }),
+    login: (client: string, username: string, password: string) => post('/api/security/token', client, {}, { username, password }),
+    post,
     get: (path: string, client: string, headers: Record<string, string>) => fetch(`${url}${path}`, { headers: { 'X-Forwarded-For': client, ...headers } }),
     async close() {
       auth.close();
@@ -49,6 +50,7 @@ describeWithTool('redis-server', hasRedisServer)('two instances sharing one Redi
   let redisServer: RedisServer;
   let a: Awaited<ReturnType<typeof startInstance>>;
   let b: Awaited<ReturnType<typeof startInstance>>;
+  let loggedOutDuringOutage: Record<string, string> = {};
 
   beforeAll(async () => {
     redisServer = await RedisServer.start();
@@ -73,6 +75,15 @@ describeWithTool('redis-server', hasRedisServer)('two instances sharing one Redi
     }
     // Another client is not blocked, on either.
     expect((await b.login('10.9.0.2', 'user1', DEMO.user1.password)).status).toBe(200);
+  });
+
+  it('share logouts: a token logged out on one is refused on the other', async () => {
+    const token = ((await (await a.login('10.9.5.1', 'user2', DEMO.user2.password)).json()) as { access_token: string }).access_token;
+    const bearer = { Authorization: `Bearer ${token}` };
+    expect((await b.get('/api/me', '10.9.5.1', bearer)).status).toBe(200);
+    expect((await a.post('/api/security/logout', '10.9.5.1', bearer)).status).toBe(204);
+    expect((await b.get('/api/me', '10.9.5.1', bearer)).status).toBe(401);
+    expect((await a.get('/api/me', '10.9.5.1', bearer)).status).toBe(401);
   });
 
   it('share the count of invalid API keys: a client cut off on one is cut off on the other from its first failure there', async () => {
@@ -100,6 +111,12 @@ describeWithTool('redis-server', hasRedisServer)('two instances sharing one Redi
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
 
+    // A logout while Redis is away: refused where it was made, not seen by the other instance yet.
+    loggedOutDuringOutage = { Authorization: `Bearer ${token}` };
+    expect((await a.post('/api/security/logout', '10.9.2.1', loggedOutDuringOutage)).status).toBe(204);
+    expect((await a.get('/api/me', '10.9.2.1', loggedOutDuringOutage)).status).toBe(401);
+    expect((await b.get('/api/me', '10.9.2.1', loggedOutDuringOutage)).status).toBe(200);
+
     // Counting goes on in each instance's memory: a's 10 failures block on a, not on b.
     for (let attempt = 0; attempt < 10; attempt++) expect((await a.login('10.9.2.2', 'user3', 'wrong')).status).toBe(401);
     expect((await a.login('10.9.2.2', 'user3', 'wrong')).status).toBe(429);
@@ -120,6 +137,12 @@ describeWithTool('redis-server', hasRedisServer)('two instances sharing one Redi
     }
     expect((await a.login('10.9.3.1', 'user3', DEMO.user3.password)).status).toBe(429);
     expect((await b.login('10.9.3.1', 'user3', DEMO.user3.password)).status).toBe(429);
+    // a writes the logout Redis missed at its next question to Redis (a token request); then b refuses it too.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = ((await (await a.login('10.9.3.2', 'user1', DEMO.user1.password)).json()) as { access_token: string }).access_token;
+    expect((await a.get('/api/me', '10.9.3.2', { Authorization: `Bearer ${fresh}` })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await b.get('/api/me', '10.9.2.1', loggedOutDuringOutage)).status).toBe(401);
     for (const instance of [a, b]) {
       expect(lines(instance.logger, 'Redis is back')).toHaveLength(1);
       expect(lines(instance.logger, 'Redis is unavailable')).toHaveLength(1);

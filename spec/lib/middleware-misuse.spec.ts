@@ -94,8 +94,8 @@ it('returns a named middleware function carrying its members, with no Router int
   }
   expect(Object.keys(auth).sort()).toEqual(
     [
-      'authenticate', 'close', 'errorHandler', 'meHandler', 'off', 'on', 'once', 'passport', 'refuse', 'reload',
-      'requireWorkspace', 'strategies', 'tokenHandler', 'userOf', 'users', 'workspaceRefusal',
+      'authenticate', 'close', 'errorHandler', 'logoutHandler', 'meHandler', 'off', 'on', 'once', 'passport', 'refuse', 'reload',
+      'requireWorkspace', 'status', 'strategies', 'tokenHandler', 'userOf', 'users', 'workspaceRefusal',
     ].sort(),
   );
 });

@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
 import { describeHashProblem, hashPassword, verifyPassword } from '../../lib';
-import { bcryptCost, createPasswordVerifier, DEFAULT_MAX_CONCURRENT_HASHES, dummyHash } from '../../lib/passwords';
+import { bcryptCost } from '../../lib/bcrypt-format';
+import { createPasswordVerifier, DEFAULT_MAX_CONCURRENT_HASHES, dummyHash } from '../../lib/passwords';
 import { hashes } from '../helpers';
 
 const bcryptFixtures = Object.entries(hashes).filter(([, { hash }]) => hash.startsWith('$2'));

@@ -1,8 +1,10 @@
-import { renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { UsersFileError, workspaceAuth, type UsersIndex, type WorkspaceAuth } from '../../lib';
-import { entry, makeApp, recordingLogger, tempDir, SECRET } from '../helpers';
+import { UsersFileError, type Problem, type UsersIndex, type WorkspaceAuth } from '../../lib';
+import { configFromEnv } from '../../lib/config';
+import { DEFAULT_WATCH_INTERVAL_MS, UsersSource } from '../../lib/users-source';
+import { entry, makeApp, recordingLogger, tempDir } from '../helpers';
 
 // Tests wait for reload events, never fixed sleeps; under a loaded CI machine an event can take seconds.
 jest.setTimeout(30_000);
@@ -241,44 +243,96 @@ describe('reload()', () => {
   });
 });
 
-describe('start-up', () => {
-  it('refuses a users file named explicitly that does not exist', () => {
-    expect(() => workspaceAuth({ env: { ARGILLA_LOCAL_AUTH_USERS_DB_FILE: path.join(folder.dir, 'typo.yml') }, watch: false, logger, secretKey: SECRET })).toThrow(
-      /typo\.yml has 1 problem:\n.*does not exist\. Fix the path in ARGILLA_LOCAL_AUTH_USERS_DB_FILE/,
-    );
+describe('a change goes in force only once two consecutive polls read it the same', () => {
+  /** A source whose polls the test makes itself, one by one, as the watcher's timer would. */
+  const polledSource = () =>
+    new UsersSource({ file, explicit: true, defaultUser: configFromEnv({}).defaultUser, watch: false, watchIntervalMs: DEFAULT_WATCH_INTERVAL_MS, logger });
+
+  it('never loads a save in progress, and loads the finished one at the second poll after the write ends', async () => {
+    const source = polledSource();
+    const carol = entry('carol', { api_key: '"carol-key-0123456789abcdef"', workspaces: '[x]' });
+    const next = alice({ workspaces: '[team]' }) + bob() + carol;
+    // Cut before alice's `workspaces:` line: that half parses, with alice a super-user.
+    const cut = next.indexOf('  workspaces: [team]');
+    const pieces = [next.slice(0, cut), next.slice(cut, cut + 40), next.slice(cut + 40)];
+    const before = source.current;
+    const descriptor = openSync(file, 'w'); // in place, as `cat > users.yml` over a slow link
+    try {
+      for (const piece of pieces) {
+        writeSync(descriptor, piece);
+        await source.poll();
+        // Each poll reads a file that grew since the last one: nothing goes in force.
+        expect(source.current).toBe(before);
+        expect(source.current.findByUsername('alice')?.user.superuser).toBe(false);
+      }
+    } finally {
+      closeSync(descriptor);
+    }
+    await source.poll(); // the same content as the poll before: in force now
+    expect(source.current.findByUsername('carol')?.user.workspaces).toEqual(['x']);
+    expect(source.current.findByUsername('alice')?.user.workspaces).toEqual(['team']);
+    // Two polls at the default interval: within 1 s of the end of the write, inside the 2 s the contract gives.
+    expect(2 * DEFAULT_WATCH_INTERVAL_MS).toBeLessThanOrEqual(1000);
+    source.close();
   });
 
-  it('refuses an invalid users file with every problem', () => {
-    writeFileSync(file, alice({ workspace: '[x]' }) + bob({ email: 'nope' }));
-    expect(() => makeApp({ usersFile: file })).toThrow(/has 2 problems/);
+  it('refuses a finished invalid save once, and a half-written one never', async () => {
+    const source = polledSource();
+    const refusals: Error[] = [];
+    source.on('reload-error', (error) => refusals.push(error));
+    writeFileSync(file, '- username: alice\n  api_key: [');
+    await source.poll();
+    writeFileSync(file, alice({ workspace: '[team]' }));
+    await source.poll();
+    expect(refusals).toEqual([]);
+    await source.poll();
+    await source.poll();
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]?.message).toContain('field "workspace": is not a known field');
+    expect(source.current.findByUsername('bob')).toBeDefined();
+    source.close();
   });
 
-  it('has the default user, with a warning, only when the implicit .users.yml is missing; then a new file replaces it', async () => {
-    const started = makeApp({ usersFile: undefined, cwd: folder.dir, watch: true, watchIntervalMs: 50, logger });
-    expect(started.auth.users().knownWorkspaces).toEqual(['argilla']);
-    expect(logger.lines).toContain(
-      `warn: No users file at ${path.join(folder.dir, '.users.yml')}: the default super-user "argilla" is in force with the documented password 1234 and API key argilla.apikey. Change them, or create a users file.`,
-    );
-    const token = await request(started.app).post('/api/security/token').send({ username: 'argilla', password: '1234' });
-    expect(token.status).toBe(200);
-    expect((await request(started.app).get('/api/me').set('X-API-Key', 'argilla.apikey')).body.superuser).toBe(true);
-    const reloaded = nextReload(started.auth);
-    writeFileSync(path.join(folder.dir, '.users.yml'), alice());
-    await reloaded;
-    expect((await request(started.app).get('/api/me').set('X-API-Key', 'argilla.apikey')).status).toBe(401);
-    started.auth.close();
+  it('keeps reading once more after a change, so a save the file system cannot tell apart is loaded', async () => {
+    const source = polledSource();
+    const second = Math.floor(Date.now() / 1000) - 60;
+    writeFileSync(file, alice({ email: 'first@example.com' }) + bob());
+    utimesSync(file, second, second);
+    await source.poll();
+    await source.poll();
+    expect(source.current.findByUsername('alice')?.user.email).toBe('first@example.com');
+    // Written in place (same inode), the same size, the same time: only the content differs.
+    writeFileSync(file, alice({ email: 'again@example.com' }) + bob());
+    utimesSync(file, second, second);
+    await source.poll();
+    await source.poll();
+    expect(source.current.findByUsername('alice')?.user.email).toBe('again@example.com');
+    source.close();
   });
+});
 
-  it('has the rubrix default user in the RUBRIX flavour', async () => {
-    const started = makeApp({ usersFile: undefined, cwd: folder.dir, env: { RUBRIX_LOCAL_AUTH_DEFAULT_APIKEY: 'rubrix-new-key' } });
-    const response = await request(started.app).get('/api/me').set('X-Rubrix-Api-Key', 'rubrix-new-key');
-    expect(response.body.username).toBe('rubrix');
-    started.auth.close();
+describe('warnings at reload', () => {
+  it('logs the warnings of each new version and hands them to `reload` listeners', async () => {
+    const source = new UsersSource({ file, explicit: true, defaultUser: configFromEnv({}).defaultUser, watch: false, watchIntervalMs: 500, logger });
+    expect(source.warnings).toEqual([]);
+    const handed = new Promise<readonly Problem[]>((resolve) => source.once('reload', (_users, warnings) => resolve(warnings)));
+    writeFileSync(file, alice({ workspaces: '' }) + bob());
+    await source.reload();
+    const warnings = await handed;
+    expect(warnings).toEqual([expect.objectContaining({ where: `${file}: entry 1 (alice), field "workspaces"` })]);
+    expect(source.warnings).toBe(warnings);
+    expect(logger.lines).toEqual([expect.stringMatching(new RegExp(`^warn: The users file ${file} has 1 warning:\n  - `))]);
+    source.close();
   });
+});
 
-  it('warns that tokens are signed with a random key when no secret is set', () => {
-    const started = makeApp({ secretKey: undefined, logger });
-    expect(logger.lines.some((line) => line.startsWith('warn: ARGILLA_LOCAL_AUTH_SECRET_KEY is not set'))).toBe(true);
-    started.auth.close();
+describe('a hostile save over a live file', () => {
+  it('refuses an alias bomb with its report; the server keeps answering and keeps its users', async () => {
+    const bomb = 'abcdefgh'.split('').reduce((yaml, level, i, levels) => `${yaml}, &${levels[i + 1] ?? 'z'} [${Array(9).fill(`*${level}`).join(', ')}]`, '[&a [lol, lol, lol, lol, lol, lol, lol, lol, lol]') + ']';
+    const refused = nextRefusal(auth);
+    saveAtomically(alice({ email: bomb }) + bob());
+    expect((await refused).message).toMatch(/entry 1 \(alice\), field "email": uses YAML aliases that expand to more than 1,000,000 values/);
+    expect((await me(KEYS.alice)).status).toBe(200);
+    expect((await inTeam(KEYS.bob)).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import passport from 'passport';
-import { ConfigError, workspaceAuth, type WorkspaceAuthOptions } from '../../lib';
+import { ConfigError, MemoryRevocationList, workspaceAuth, type WorkspaceAuthOptions } from '../../lib';
 import hashes from '../fixtures/hashes.json';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -42,7 +42,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
+      'Unknown option colour. The options are: usersFile, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
     ]);
   });
 
@@ -142,6 +142,8 @@ it('accepts every option with a valid value', () => {
   const options: Required<WorkspaceAuthOptions> = {
     usersFile,
     secretKey: 'a-valid-secret-key-of-32-characters!',
+    previousSecretKeys: ['a-former-secret-key-of-32-characters'],
+    revocationList: new MemoryRevocationList(),
     tokenExpirationMinutes: 60,
     env: { HOME: '/root', UNSET: undefined },
     cwd: dir,

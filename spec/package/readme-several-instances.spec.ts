@@ -1,5 +1,5 @@
 /**
- * The program of README.md's "Several instances" section, run as a reader would save and run
+ * The program of README.md's "Several instances on Redis" section, run as a reader would save and run
  * it, against a real Redis and against none (an outage from the start).
  */
 import { spawn } from 'node:child_process';
@@ -23,7 +23,7 @@ function programUnder(heading: string): string {
   return match[1];
 }
 
-describeWithTool('redis-server', hasRedisServer)('README "Several instances"', () => {
+describeWithTool('redis-server', hasRedisServer)('README "Several instances on Redis"', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'readme-instances-'));
   let redis: RedisServer;
 
@@ -34,7 +34,7 @@ describeWithTool('redis-server', hasRedisServer)('README "Several instances"', (
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { strict: true, module: 'node16', esModuleInterop: true, paths: { 'express-workspace-auth': [path.join(ROOT, 'lib', 'index.ts')] } } }),
     );
-    writeFileSync(path.join(dir, 'instance.ts'), programUnder('## Several instances'));
+    writeFileSync(path.join(dir, 'instance.ts'), programUnder('### Several instances on Redis'));
     redis = await RedisServer.start();
   });
   afterAll(async () => {

@@ -1,0 +1,44 @@
+import { USERNAME_PATTERN, WORKSPACE_PATTERN } from '../users-file';
+import { usageError } from './io';
+
+/** A value as it may be shown in a message: invisible and direction-changing characters escaped, long values cut. */
+export function shown(value: string, max = 40): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return JSON.stringify(cut).replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (char) => `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`);
+}
+
+/** A username as the server's loader requires it. */
+export function checkUsername(value: string | undefined): string {
+  if (value === undefined || !USERNAME_PATTERN.test(value)) {
+    throw usageError(
+      `${shown(value ?? '')} is not a valid username: use lowercase letters, digits, "-" and "_", not starting with "-" or "_" (e.g. "jane-doe").`,
+    );
+  }
+  return value;
+}
+
+/** `--workspaces a,b`: team workspace names as the loader requires them, in order, each once; `''` is none. */
+export function parseWorkspaces(value: string): string[] {
+  if (value.trim() === '') return [];
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!WORKSPACE_PATTERN.test(name)) {
+      throw usageError(
+        `--workspaces: ${shown(name)} is not a valid workspace name: use letters, digits, "_" and "-", starting with a letter or digit, separated by commas (e.g. --workspaces client_projects,team-b).`,
+      );
+    }
+  }
+  return [...new Set(names)];
+}
+
+/** Characters that can hide or reorder text in a terminal or a log: never written into a users file. */
+const INVISIBLE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/** `--email` or `--full-name`: printable text of a sensible length (the loader checks the email's shape). */
+export function checkText(option: string, value: string | undefined, maxLength: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw usageError(`${option} needs a value.`);
+  if (INVISIBLE.test(value)) throw usageError(`${option} contains a control or text-direction character: use printable text only.`);
+  if (value.length > maxLength) throw usageError(`${option} is ${value.length} characters long: at most ${maxLength} are accepted.`);
+  return value;
+}

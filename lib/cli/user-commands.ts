@@ -1,0 +1,123 @@
+import { hashPassword } from '../passwords';
+import type { UserRecord } from '../types';
+import { addUserCommand } from './add-user';
+import { COST_RULE, parseCost, type ParsedArgs } from './args';
+import type { Command } from './command';
+import { editUsersFile, recordOf, sameUser, type EditContext, type PlannedEdit } from './edit-session';
+import { CliError, type CliIo } from './io';
+import { readPassword } from './password-input';
+import { newRandomKey } from './secrets';
+import { checkUsername } from './user-args';
+import { resolveUsersFile } from './users-file-target';
+import type { FieldValue } from './users-yaml';
+
+const APPLIED = 'A running server applies it within 2 seconds';
+
+/** The user's current record and entry, or a refusal naming the file and how to see who is there. */
+function findUser({ file, records, yaml }: EditContext, username: string) {
+  const before = recordOf(records, username);
+  if (!before) throw new CliError(`There is no user ${username} in ${file}. \`express-workspace-auth list\` shows who is there.`);
+  const entry = yaml.findEntry(username);
+  if (!entry) throw new CliError(`The entry of ${username} in ${file} cannot be located for editing (its username comes from an alias or merge key): edit it by hand.`);
+  return { before, entry };
+}
+
+/** An edit that sets one field, expected to change the user's record only as `change` says. */
+function setting(context: EditContext, username: string, field: string, value: FieldValue, change: (before: UserRecord) => UserRecord): PlannedEdit {
+  const { before, entry } = findUser(context, username);
+  return {
+    username,
+    edits: [context.yaml.setField(entry, field, value)],
+    isAsIntended: (after) => sameUser(after, change(before)),
+  };
+}
+
+/** Runs an edit on the user named on the command line, in the file of `--file` or the server's. */
+async function editUser(args: ParsedArgs, io: CliIo, plan: (context: EditContext, username: string) => Promise<PlannedEdit | null>) {
+  const username = checkUsername(args.positionals[0]);
+  const target = resolveUsersFile(args.strings.file, io);
+  const outcome = await editUsersFile(target, { mayCreate: false }, (context) => plan(context, username));
+  for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+  return { username, file: target.path, changed: outcome !== null };
+}
+
+const setPasswordCommand: Command = {
+  name: 'set-password',
+  synopsis: 'set-password USERNAME [--cost N] [--file F]',
+  summary: "set a user's password (standard input, or a no-echo prompt); their access tokens stop working",
+  details: `  ${COST_RULE}.\n`,
+  positionals: { min: 1, max: 1 },
+  options: { file: 'string', cost: 'string' },
+  async run(args, io) {
+    const cost = parseCost(this.name, this, args.strings.cost);
+    const { username, file } = await editUser(args, io, async (context, name) => {
+      findUser(context, name); // before asking for a password
+      const hash = await hashPassword(await readPassword(`set-password ${name}`, io), cost);
+      return setting(context, name, 'hashed_password', hash, (before) => ({ ...before, hashedPassword: hash }));
+    });
+    io.stdout(`Set the password of ${username} in ${file}. ${APPLIED}; tokens issued before stop working.\n`);
+    return 0;
+  },
+};
+
+const rotateKeyCommand: Command = {
+  name: 'rotate-key',
+  synopsis: 'rotate-key USERNAME [--file F]',
+  summary: 'give a user a new API key, printed; the old key stops working',
+  positionals: { min: 1, max: 1 },
+  options: { file: 'string' },
+  async run(args, io) {
+    const apiKey = newRandomKey();
+    const { username, file } = await editUser(args, io, async (context, name) =>
+      setting(context, name, 'api_key', apiKey, (before) => ({ ...before, apiKey })),
+    );
+    io.stderr(`Gave ${username} a new API key in ${file}. ${APPLIED}, and the old key stops working. The new key, shown only now:\n`);
+    io.stdout(`${apiKey}\n`);
+    return 0;
+  },
+};
+
+function disabling(disabled: boolean): Command {
+  const name = disabled ? 'disable' : 'enable';
+  return {
+    name,
+    synopsis: `${name} USERNAME [--file F]`,
+    summary: disabled ? 'refuse a user on every path (their entry stays)' : 'let a disabled user in again',
+    positionals: { min: 1, max: 1 },
+    options: { file: 'string' },
+    async run(args, io) {
+      const { username, file, changed } = await editUser(args, io, async (context, user) => {
+        if (findUser(context, user).before.user.disabled === disabled) return null;
+        return setting(context, user, 'disabled', disabled, (before) => ({ ...before, user: { ...before.user, disabled } }));
+      });
+      const done = disabled ? 'disabled' : 'enabled';
+      io.stdout(changed ? `${username} is now ${done} in ${file}. ${APPLIED}.\n` : `${username} is already ${done} in ${file}; nothing changed.\n`);
+      return 0;
+    },
+  };
+}
+
+const removeUserCommand: Command = {
+  name: 'remove-user',
+  synopsis: 'remove-user USERNAME [--file F]',
+  summary: "remove a user's entry (comments around it stay)",
+  positionals: { min: 1, max: 1 },
+  options: { file: 'string' },
+  async run(args, io) {
+    const { username, file } = await editUser(args, io, async (context, name) => {
+      const { entry } = findUser(context, name);
+      return { username: name, edits: [context.yaml.removeEntry(entry)], isAsIntended: (after) => after === undefined };
+    });
+    io.stdout(`Removed ${username} from ${file}. ${APPLIED}: their key and tokens stop working.\n`);
+    return 0;
+  },
+};
+
+export const userCommands: readonly Command[] = [
+  addUserCommand,
+  setPasswordCommand,
+  rotateKeyCommand,
+  disabling(true),
+  disabling(false),
+  removeUserCommand,
+];

@@ -1,0 +1,108 @@
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, lstat, open, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { configFromEnv, type EnvConfig } from '../config';
+import { CliError, usageError, type CliIo } from './io';
+
+/** The users file a command works on, and how it was chosen (for messages). */
+export interface UsersFileTarget {
+  path: string;
+  /** Named by --file or the environment: it must exist. Only the implicit default may be missing. */
+  explicit: boolean;
+  namedBy: string;
+}
+
+/** `--file F`, else the server's own resolution: `<P>_LOCAL_AUTH_USERS_DB_FILE`, else `.users.yml` in the working directory. */
+export function resolveUsersFile(fileOption: string | undefined, io: CliIo): UsersFileTarget {
+  const cwd = io.cwd ?? process.cwd();
+  if (fileOption !== undefined) {
+    if (fileOption.trim() === '') throw usageError('--file needs the path of a users file.');
+    return { path: path.resolve(cwd, fileOption), explicit: true, namedBy: '--file' };
+  }
+  let config: EnvConfig;
+  try {
+    config = configFromEnv(io.env, cwd);
+  } catch (error) {
+    // The server would refuse to start with this environment: editing "its" file would be a guess.
+    throw new CliError(`${(error as Error).message}\nFix the environment, or name the file with --file F.`);
+  }
+  const variable = ['ARGILLA', 'RUBRIX']
+    .map((prefix) => `${prefix}_LOCAL_AUTH_USERS_DB_FILE`)
+    .find((name) => io.env[name] !== undefined);
+  const { path: file, explicit } = config.usersFile;
+  return { path: file, explicit, namedBy: explicit && variable ? variable : 'the default' };
+}
+
+/** Why a missing users file cannot be used: a typo in a named path must never pass for "no file yet". */
+export function missingUsersFile(target: UsersFileTarget, mayCreateDefault: boolean): CliError {
+  if (target.explicit) {
+    const advice = mayCreateDefault ? 'only the default .users.yml is created by add-user' : 'this command needs an existing users file';
+    return new CliError(`${target.path} (named by ${target.namedBy}) does not exist. Check the path; ${advice}.`);
+  }
+  return new CliError(
+    `${target.path} does not exist, so the server runs with its default user. Create the file with \`express-workspace-auth add-user USERNAME\`.`,
+  );
+}
+
+/** The users file as read, with what an atomic replacement must keep (mode, owner). */
+export interface CurrentFile {
+  /** The file's real path: a symbolic link is followed, so the link itself stays in place. */
+  realPath: string;
+  bytes: Buffer;
+  text: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
+
+function notRegular(file: string, stats: Stats): CliError {
+  return new CliError(`${file} is ${kindOf(stats)}, not a regular file: a users file must be a plain YAML file. Nothing was changed.`);
+}
+
+/**
+ * Reads the users file, or resolves null when there is none. Anything but a regular file is
+ * refused without blocking: the type is checked before opening, and the file is opened
+ * non-blocking and checked again, so a FIFO swapped in meanwhile cannot hang the command.
+ */
+export async function readRegularUsersFile(file: string): Promise<CurrentFile | null> {
+  let realPath: string;
+  try {
+    realPath = await realpath(file);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw new CliError(`Cannot read ${file} (${errorCode(error) ?? String(error)}).`);
+    const link = await lstat(file).catch(() => null);
+    if (link) throw new CliError(`${file} is a symbolic link to a file that does not exist. Fix or remove the link.`);
+    return null;
+  }
+  const before = await stat(realPath);
+  if (!before.isFile()) throw notRegular(file, before);
+  let handle: FileHandle;
+  try {
+    handle = await open(realPath, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new CliError(`Cannot read ${file} (${errorCode(error) ?? String(error)}): it must be a file this user may read and write.`);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw notRegular(file, stats);
+    const bytes = await handle.readFile();
+    const text = bytes.toString('utf8');
+    // Invalid UTF-8 would come back as U+FFFD: writing that back would change bytes nobody meant to edit.
+    if (!Buffer.from(text, 'utf8').equals(bytes)) {
+      throw new CliError(`${file} is not valid UTF-8 text. Nothing was changed; fix its encoding first.`);
+    }
+    return { realPath, bytes, text, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
+  } finally {
+    await handle.close();
+  }
+}
