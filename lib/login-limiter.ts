@@ -66,7 +66,12 @@ export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, 
     const { ticket } = admission;
     // Gone before its turn: out of the line, never hashed. After its turn: the turn ends (settle also ends it).
     res.once('close', ticket.release);
-    if (!(await ticket.turn)) return;
+    const outcome = await ticket.turn;
+    if (outcome === 'cancelled') return;
+    if (outcome === 'late') {
+      onLimited(req, 'login-busy');
+      return refuse(req, res, next, 'login_busy', { retryAfterSeconds: queue.busyForMs() / 1000 });
+    }
 
     // Failures counted while this login waited (the same username tried at once) may block it now.
     const blockedNow = await limits.blocked(client, fields.username);

@@ -18,10 +18,12 @@ export interface LoginQueueSettings {
   initialJobMs: () => number;
 }
 
+/** How a wait ends: the login's turn, released before it (its client has gone), or too late to be answered in time. */
+export type TurnOutcome = 'now' | 'cancelled' | 'late';
+
 /** A login's place in line. */
 export interface Ticket {
-  /** Resolves true at the login's turn, false if it was cancelled first. */
-  readonly turn: Promise<boolean>;
+  readonly turn: Promise<TurnOutcome>;
   /** Ends the turn (or the wait): the next login goes. Safe to call more than once. */
   release(): void;
 }
@@ -30,8 +32,12 @@ export type Admission = { ticket: Ticket } | { busyForMs: number };
 
 interface Waiter {
   client: string;
+  enqueuedAt: number;
+  /** False while it is being admitted: a login that starts at once is never late, however long a check takes. */
+  mayBeLate: boolean;
   start: () => void;
-  cancel: () => void;
+  /** Ends the wait without a turn. */
+  end: (outcome: 'cancelled' | 'late') => void;
 }
 
 // The weight of the latest timing in the running estimate: recent enough to follow a change of
@@ -60,7 +66,7 @@ export class LoginQueue {
   }
 
   /** Time until the line has room again, for Retry-After. */
-  private busyForMs(): number {
+  busyForMs(): number {
     return Math.max(1, Math.ceil(this.waitingCount / this.options.concurrency)) * this.jobMs();
   }
 
@@ -78,33 +84,40 @@ export class LoginQueue {
   private enter(client: string): Ticket {
     let state: 'waiting' | 'running' | 'done' = 'waiting';
     let startedAt = 0;
-    let settle: (started: boolean) => void = () => undefined;
-    const turn = new Promise<boolean>((resolve) => (settle = resolve));
+    let settle: (outcome: TurnOutcome) => void = () => undefined;
+    const turn = new Promise<TurnOutcome>((resolve) => (settle = resolve));
     const waiter: Waiter = {
       client,
+      enqueuedAt: performance.now(),
+      mayBeLate: false,
       start: () => {
         state = 'running';
         this.running += 1;
         startedAt = performance.now();
-        settle(true);
+        settle('now');
       },
-      cancel: () => settle(false),
+      end: (outcome) => {
+        state = 'done';
+        this.unhold(client);
+        settle(outcome);
+      },
     };
     const release = (): void => {
       if (state === 'done') return;
       if (state === 'running') {
+        state = 'done';
         this.running -= 1;
         this.observe(performance.now() - startedAt);
+        this.unhold(client);
       } else {
         this.removeWaiting(waiter);
-        waiter.cancel();
+        waiter.end('cancelled');
       }
-      state = 'done';
-      this.unhold(client);
       this.dispatch();
     };
     this.addWaiting(waiter);
     this.dispatch();
+    waiter.mayBeLate = true;
     return { turn, release };
   }
 
@@ -134,7 +147,11 @@ export class LoginQueue {
     else this.held.delete(client);
   }
 
-  /** Starts waiting logins while checks are free, one client after the other. */
+  /**
+   * Starts waiting logins while checks are free, one client after the other. A login that could
+   * no longer be answered within maxWaitMs (checks took longer than estimated when it was let in)
+   * is ended unchecked, so the bound holds whatever the estimate.
+   */
   private dispatch(): void {
     while (this.running < this.options.concurrency) {
       const first = this.waiting.entries().next();
@@ -145,7 +162,9 @@ export class LoginQueue {
       // Round the clients: one with more waiting goes to the back of the order.
       if (line.length > 0) this.waiting.set(client, line);
       this.waitingCount -= 1;
-      waiter.start();
+      const late = waiter.mayBeLate && performance.now() - waiter.enqueuedAt + this.jobMs() > this.options.maxWaitMs;
+      if (late) waiter.end('late');
+      else waiter.start();
     }
   }
 }

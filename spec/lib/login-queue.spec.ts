@@ -15,7 +15,7 @@ async function turnOrder(tickets: Array<[string, Ticket]>): Promise<string[]> {
   const order: string[] = [];
   await Promise.all(
     tickets.map(async ([name, ticket]) => {
-      if (await ticket.turn) {
+      if ((await ticket.turn) === 'now') {
         order.push(name);
         // The next turn comes only after this one ends.
         setImmediate(ticket.release);
@@ -36,10 +36,10 @@ it('holds as many logins as the concurrent checks answer within maxWaitMs, then 
 it('always admits a login when a check is free, even when one check takes longer than maxWaitMs', async () => {
   const queue = new LoginQueue({ concurrency: 1, maxWaitMs: 100, clientShare: 1, initialJobMs: () => 5000 });
   const first = ticketOf(queue.admit('a'));
-  expect(await first.turn).toBe(true);
+  expect(await first.turn).toBe('now');
   expect('busyForMs' in queue.admit('b')).toBe(true);
   first.release();
-  expect(await ticketOf(queue.admit('b')).turn).toBe(true);
+  expect(await ticketOf(queue.admit('b')).turn).toBe('now');
 });
 
 it('gives one client at most its share of the places, and the others theirs', () => {
@@ -64,11 +64,11 @@ it('drops a waiting login that is released before its turn: it never starts, and
   const waiting = ticketOf(queue.admit('b'));
   expect('busyForMs' in queue.admit('c')).toBe(true);
   waiting.release();
-  expect(await waiting.turn).toBe(false);
+  expect(await waiting.turn).toBe('cancelled');
   const next = ticketOf(queue.admit('c'));
   running.release();
   running.release(); // a second release changes nothing
-  expect(await next.turn).toBe(true);
+  expect(await next.turn).toBe('now');
 });
 
 it('times the checks it runs and sizes the line by them', async () => {
@@ -83,4 +83,17 @@ it('times the checks it runs and sizes the line by them', async () => {
   ticketOf(queue.admit('running'));
   for (let i = 0; i < 2; i++) ticketOf(queue.admit(`waiting-${i}`));
   expect('busyForMs' in queue.admit('one-too-many')).toBe(true);
+});
+
+it('ends unchecked a login that can no longer be answered in time, when checks took longer than estimated', async () => {
+  const queue = line({ maxWaitMs: 1000 });
+  const slow = ticketOf(queue.admit('a'));
+  const waiting = ticketOf(queue.admit('b'));
+  await slow.turn;
+  // Estimated at 100 ms, the check takes 700: b would be answered after 700 + 700 ms.
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  slow.release();
+  expect(await waiting.turn).toBe('late');
+  // Its place is free again, and a login that finds a check free is never late.
+  expect(await ticketOf(queue.admit('b')).turn).toBe('now');
 });
