@@ -55,6 +55,8 @@ export interface Configuration {
 }
 
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
+// A flood of logins is answered within 2 seconds (issue 15), this and the check in progress included.
+const DEFAULT_LOGIN_MAX_WAIT_MS = 1500;
 
 const prefixedConsole: Logger = {
   info: (message) => console.info(`[express-workspace-auth] ${message}`),
@@ -109,7 +111,7 @@ export function parseOptions(passed: unknown): Configuration {
       limit: options.keyAndTokenRateLimit?.limit ?? 100,
     },
     loginQueue: {
-      maxWaitMs: options.loginQueue?.maxWaitMs ?? 2000,
+      maxWaitMs: options.loginQueue?.maxWaitMs ?? DEFAULT_LOGIN_MAX_WAIT_MS,
       clientShare: options.loginQueue?.clientShare ?? 0.5,
     },
     redis: options.redis,

@@ -80,7 +80,7 @@ export interface LoginQueueOptions {
   /**
    * The longest a login may take, waiting for its turn and its own check, in milliseconds, as
    * estimated from the time a check takes here; a login that would take longer gets 503
-   * `login_busy` with Retry-After at once. Default: 2000.
+   * `login_busy` with Retry-After at once. Default: 1500.
    */
   maxWaitMs?: number;
   /** The share of the line one client may hold, above 0 and at most 1. Default: 0.5. */
@@ -141,7 +141,7 @@ export interface WorkspaceAuthOptions {
   onRefusal?: RefusalResponder;
   /** Limits on invalid API keys and access tokens. Default: 100 per client per 15 minutes. */
   keyAndTokenRateLimit?: KeyAndTokenRateLimitOptions;
-  /** The line of logins waiting for their password check. Default: at most 2 seconds of waiting, half of it per client. */
+  /** The line of logins waiting for their password check. Default: each login answered within 1.5 seconds, a client holding at most half of the line. */
   loginQueue?: LoginQueueOptions;
   /**
    * A Redis client (ioredis, or node-redis 4+ once connected) shared by every instance: the

@@ -168,7 +168,7 @@ const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   onRefusal: (value, name) =>
     typeof value === 'function' ? [] : [`${name} must be a function (req, res, next, refusal) that answers the refusal, not ${describe(value)}.`],
   keyAndTokenRateLimit: optionsObject(KEY_AND_TOKEN_CHECKS, '{ windowMs: 900000, limit: 100 }', { max: 'limit' }),
-  loginQueue: optionsObject(LOGIN_QUEUE_CHECKS, '{ maxWaitMs: 2000, clientShare: 0.5 }'),
+  loginQueue: optionsObject(LOGIN_QUEUE_CHECKS, '{ maxWaitMs: 1500, clientShare: 0.5 }'),
   redis,
   redisKeyPrefix: nonEmptyString('redisKeyPrefix: "my-app:auth:"'),
 };

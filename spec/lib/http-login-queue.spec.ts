@@ -77,7 +77,7 @@ describe('a flood of 300 logins with fresh usernames from one client', () => {
     const counts = { 401: 0, 503: 0 } as Record<number, number>;
     for (const answer of answers) counts[answer.status] = (counts[answer.status] ?? 0) + 1;
     expect(Object.keys(counts).sort()).toEqual(['401', '503']);
-    // Only the client's share of a line of about 2 seconds was hashed: tens, not hundreds.
+    // Only the client's share of a line of 1.5 seconds was hashed: tens, not hundreds.
     expect(counts[401]).toBeGreaterThan(0);
     expect(counts[401]).toBeLessThan(60);
     for (const answer of answers.filter((response) => response.status === 503)) expectShed(answer);
