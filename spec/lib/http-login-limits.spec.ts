@@ -14,7 +14,8 @@ const temp = tempDir();
 const usersFile = path.join(temp.dir, 'users.yml');
 writeFileSync(
   usersFile,
-  USERNAMES.map((username) => `- username: ${username}\n  hashed_password: "${hashes.htpasswd_default_2y.hash}"\n  api_key: ${username}-api-key-0123456789\n`).join(''),
+  USERNAMES.map((username) => `- username: ${username}\n  hashed_password: "${hashes.htpasswd_default_2y.hash}"\n  api_key: ${username}-api-key-0123456789\n`).join('') +
+    `- username: disabled0\n  hashed_password: "${hashes.htpasswd_default_2y.hash}"\n  api_key: disabled0-api-key-0123456789\n  disabled: true\n`,
 );
 // Hundreds of requests a spec: more than the default 5 s on a busy 2-core machine.
 jest.setTimeout(30_000);
@@ -91,6 +92,10 @@ describe('consecutive failed logins per username and client (default: 10 in 15 m
     const logins = await Promise.all(Array.from({ length: 30 }, () => login(app, '10.1.0.6', 'user4', PASSWORD)));
     expect(logins.filter((response) => response.status === 429)).toEqual([]);
     for (let attempt = 0; attempt < 10; attempt++) expect((await login(app, '10.1.0.6', 'user4', 'wrong')).status).toBe(401);
+  });
+
+  it('does not count a disabled user\'s right password (403): the credentials were right', async () => {
+    for (let attempt = 0; attempt < 12; attempt++) expect((await login(app, '10.1.0.8', 'disabled0', PASSWORD)).status).toBe(403);
   });
 
   it('does not count missing or malformed fields', async () => {
@@ -178,6 +183,22 @@ describe('configured limits', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(50);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('the rate-limited event', () => {
+  it('names the limit that refused: login (a username), login-client (across usernames), key-and-token', async () => {
+    const { app, auth } = makeApp({ loginRateLimit: { limit: 1, clientLimit: 2 }, keyAndTokenRateLimit: { limit: 1 } });
+    const kinds: string[] = [];
+    auth.on('rate-limited', (event) => kinds.push(`${event.kind} ${event.ip}`));
+    await login(app, '10.6.0.1', 'user0', 'x');
+    await login(app, '10.6.0.1', 'user0', 'x');
+    await login(app, '10.6.0.1', 'user1', 'x');
+    await login(app, '10.6.0.1', 'user2', 'x');
+    await withKey(app, '10.6.0.1', 'x');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await withKey(app, '10.6.0.1', 'x');
+    expect(kinds).toEqual(['login 10.6.0.1', 'login-client 10.6.0.1', 'key-and-token 10.6.0.1']);
   });
 });
 

@@ -65,7 +65,11 @@ describe('the size of the line', () => {
 });
 
 describe('a flood of 300 logins with fresh usernames from one client', () => {
-  const app = makeApp();
+  const auth = workspaceAuth({ usersFile: USERS_FILE, env: {}, secretKey: SECRET, watch: false, logger: recordingLogger() });
+  closers.push(() => auth.close());
+  const app = express().set('trust proxy', 'loopback').use(auth);
+  const shedEvents: string[] = [];
+  auth.on('rate-limited', (event) => shedEvents.push(`${event.kind} ${event.ip}`));
 
   it('is answered at once with 503 beyond the client\'s share of the line, not hashed for minutes, and lets another client log in meanwhile', async () => {
     const flood = Promise.all(Array.from({ length: 300 }, (_, i) => login(app, '10.7.0.1', `fresh-${i}`, 'guess')));
@@ -81,6 +85,7 @@ describe('a flood of 300 logins with fresh usernames from one client', () => {
     expect(counts[401]).toBeGreaterThan(0);
     expect(counts[401]).toBeLessThan(60);
     for (const answer of answers.filter((response) => response.status === 503)) expectShed(answer);
+    expect(shedEvents).toEqual(Array(counts[503]).fill('login-busy 10.7.0.1'));
     // The shed logins were not counted as failures: the flooding client is under its 100.
     expect((await login(app, '10.7.0.1', 'user2', USERS.user2.password)).status).toBe(200);
   }, 60_000);
