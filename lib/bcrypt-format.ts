@@ -24,7 +24,7 @@ export function bcryptCost(hash: string): number {
 }
 
 /** Roughly how long one password check takes at this cost, in words: "about 7 s". */
-export function loginTimeAtCost(cost: number): string {
+function loginTimeAtCost(cost: number): string {
   const seconds = SECONDS_AT_COST_12 * 2 ** (cost - 12);
   if (seconds < 1) return `about ${seconds.toFixed(2)} s`;
   if (seconds < 120) return `about ${Math.round(seconds)} s`;

@@ -23,8 +23,8 @@ const SETTINGS = [
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
 
-export const DEFAULT_USERS_FILE = '.users.yml';
-export const DEFAULT_TOKEN_EXPIRATION_IN_MINUTES = 30000;
+const DEFAULT_USERS_FILE = '.users.yml';
+const DEFAULT_TOKEN_EXPIRATION_IN_MINUTES = 30000;
 /** bcrypt ($2b$, cost 10) of the seed documents' default password `1234`. */
 export const DEFAULT_PASSWORD_HASH = '$2b$10$sN3dBxTC6b4acFeCfhmq/.S3eLLTgiHskC.G.2O.1RfEnK/aw1KMu';
 /** The only token algorithm: what Argilla's ALGORITHM defaults to. */

@@ -6,7 +6,7 @@
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output, 256 bits. */
 export const MIN_SECRET_KEY_BYTES = 32;
 
-export const HOW_TO_MAKE_A_SECRET_KEY = 'Make one with `openssl rand -base64 32`, or `npx express-workspace-auth gen-secret`.';
+const HOW_TO_MAKE_A_SECRET_KEY = 'Make one with `openssl rand -base64 32`, or `npx express-workspace-auth gen-secret`.';
 
 /**
  * Why a signing key is unusable, or undefined when it is fine. Never repeats the key: a
