@@ -56,6 +56,7 @@ export interface ServerStats {
   cpuCores: number;
   rssMb: number;
   heapMb: number;
+  arrayBuffersMb: number;
 }
 
 export interface BenchServer {
@@ -74,12 +75,17 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(options: { usersFile: string; watch?: boolean; maxHashes?: number }): Promise<BenchServer> {
+/** The servers of bench/servers/: ours, no auth, the two floors and the two peers. */
+export type ServerName = 'ours' | 'no-auth' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt';
+
+export async function startServer(options: { server?: ServerName; usersFile: string; watch?: boolean; maxHashes?: number }): Promise<BenchServer> {
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_USERS_FILE: options.usersFile, BENCH_WATCH: options.watch ? '1' : '0' };
   if (options.maxHashes !== undefined) env.BENCH_MAX_HASHES = String(options.maxHashes);
-  // --expose-gc: memory is read after a full collection (stats({ gc: true })).
-  const child = track(spawn(process.execPath, ['--expose-gc', ...tsxArgs('server.ts')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  // --expose-gc: memory is read after a full collection (stats({ gc: true })). BENCH_NODE_ARGS: e.g. --cpu-prof, to profile a server.
+  const nodeArgs = ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const script = tsxArgs(path.join('servers', `${options.server ?? 'ours'}.ts`));
+  const child = track(spawn(process.execPath, [...nodeArgs, ...script], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const reloads: BenchServer['reloads'] = [];
   // One pending reply per message type; the server dying rejects them all.
   const waiting = new Map<string, { resolve: (message: Record<string, unknown>) => void; reject: (error: Error) => void }>();

@@ -1,0 +1,74 @@
+/**
+ * Part 1 of `npm run bench` (issue 16): the cost of auth per request, beside the floor and the
+ * peers. Seven servers, each in its own process, the same trivial handler behind:
+ *   no auth | the API-key floor | ours, API key | passport-headerapikey
+ *           | the bearer floor  | ours, bearer  | express-jwt
+ * The floors are the least code that does our work (bench/servers/floor-*.ts): they say how
+ * much of a gap is the work itself and how much is the way it is done.
+ */
+import type { BenchUsers } from './make-users';
+import { startServer, type BenchServer, type LoadOptions, type ServerName } from './processes';
+import { report, pct, ms } from './report';
+import { interleaved, medianRun, ratioOf, ROUND_SECONDS, type Measured } from './rounds';
+
+const CONNECTIONS = 10;
+
+const VARIANTS = {
+  noAuth: { server: 'no-auth', label: 'no auth', credential: 'none' },
+  floorApiKey: { server: 'floor-api-key', label: 'API-key floor', credential: 'apiKey' },
+  oursApiKey: { server: 'ours', label: 'ours, API key', credential: 'apiKey' },
+  passportHeaderApiKey: { server: 'passport-headerapikey', label: 'passport-headerapikey', credential: 'apiKey' },
+  floorBearer: { server: 'floor-bearer', label: 'bearer floor', credential: 'bearer' },
+  oursBearer: { server: 'ours', label: 'ours, bearer token', credential: 'bearer' },
+  expressJwt: { server: 'express-jwt', label: 'express-jwt (HS256)', credential: 'bearer' },
+} as const satisfies Record<string, { server: ServerName; label: string; credential: 'none' | 'apiKey' | 'bearer' }>;
+
+type Variant = keyof typeof VARIANTS;
+
+const cpu = (run: Measured) => `${run.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${run.cpuCores.toFixed(2)} cores`;
+
+export async function perRequestOverhead(usersFile: string, users: BenchUsers, tokenFrom: (server: BenchServer) => Promise<string>): Promise<BenchServer[]> {
+  const names = Object.keys(VARIANTS) as Variant[];
+  const started = await Promise.all(names.map((name) => startServer({ server: VARIANTS[name].server, usersFile })));
+  const servers = Object.fromEntries(names.map((name, i) => [name, started[i] as BenchServer])) as Record<Variant, BenchServer>;
+  // A token of ours, from a real login: the peers and the floor verify it with the same secret.
+  const token = await tokenFrom(servers.oursBearer);
+  const headers = { none: {}, apiKey: { 'X-API-Key': users.team.apiKey }, bearer: { Authorization: `Bearer ${token}` } };
+  const loads = Object.fromEntries(
+    names.map((name) => [
+      name,
+      { url: `${servers[name].url}/guarded`, seconds: ROUND_SECONDS, connections: CONNECTIONS, headers: headers[VARIANTS[name].credential] } satisfies LoadOptions,
+    ]),
+  ) as Record<Variant, LoadOptions>;
+
+  const rounds = await interleaved((name) => servers[name], loads);
+
+  const baseline = medianRun(rounds, 'noAuth');
+  report({ part: '1', measure: 'no auth (baseline)', figure: '100%', target: '-', pass: undefined, detail: `median run ${Math.round(baseline.rps)}/s, server ${cpu(baseline)}` });
+  const versus = (of: Variant, to: Variant, target?: { text: string; pass: (ratio: number) => boolean }) => {
+    const { ratio, round, spread } = ratioOf(rounds, of, to);
+    const extraUs = round[of].cpuUsPerRequest - round.noAuth.cpuUsPerRequest;
+    report({
+      part: '1',
+      measure: `${VARIANTS[of].label} vs ${VARIANTS[to].label}`,
+      figure: pct(ratio),
+      target: target?.text ?? 'reported',
+      pass: target?.pass(ratio),
+      detail:
+        `${spread}; ${Math.round(round[of].rps)}/s vs ${Math.round(round[to].rps)}/s; p99 ${ms(round[of].p99Ms)} vs ${ms(round[to].p99Ms)}; ` +
+        `server ${cpu(round[of])}${to === 'noAuth' ? ` (+${extraUs.toFixed(0)} µs over no auth)` : ''}`,
+    });
+  };
+  versus('floorApiKey', 'noAuth');
+  versus('oursApiKey', 'noAuth', { text: '>= 95%', pass: (ratio) => ratio >= 0.95 });
+  versus('passportHeaderApiKey', 'noAuth');
+  // "Ahead of the peer": ours faster than the peer within a round, in the median round.
+  versus('oursApiKey', 'passportHeaderApiKey', { text: '> 100%', pass: (ratio) => ratio > 1 });
+  versus('oursApiKey', 'floorApiKey');
+  versus('floorBearer', 'noAuth');
+  versus('oursBearer', 'noAuth', { text: '>= 93%', pass: (ratio) => ratio >= 0.93 });
+  versus('expressJwt', 'noAuth');
+  versus('oursBearer', 'expressJwt', { text: '> 100%', pass: (ratio) => ratio > 1 });
+  versus('oursBearer', 'floorBearer');
+  return started;
+}

@@ -1,0 +1,31 @@
+/**
+ * The API-key floor: the least code that does our API-key work. Read the key from
+ * X-API-Key (or the Argilla/Rubrix header; two different keys are refused), SHA-256 it,
+ * look the digest up in a Map, then requireWorkspace()'s work (floor-users.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import express, { type RequestHandler } from 'express';
+import { admitToWorkspace, loadFloorUsers, sha256 } from './floor-users';
+import { hello, required, serve } from './harness';
+
+const started = performance.now();
+const users = loadFloorUsers(required('BENCH_USERS_FILE'));
+const loadMs = performance.now() - started;
+
+const floorApiKey: RequestHandler = (req, res, next) => {
+  const headers = req.headers;
+  const key = headers['x-api-key'] ?? headers['x-argilla-api-key'] ?? headers['x-rubrix-api-key'];
+  if (
+    typeof key !== 'string' ||
+    (headers['x-argilla-api-key'] ?? key) !== key ||
+    (headers['x-rubrix-api-key'] ?? key) !== key
+  ) {
+    res.status(401).json({ code: 'invalid_api_key' });
+    return;
+  }
+  admitToWorkspace(users.byApiKeyDigest.get(sha256(key)), req, res, next);
+};
+
+const app = express();
+app.get('/guarded', floorApiKey, hello);
+serve(app, { loadMs, users: users.byUsername.size });

@@ -1,0 +1,60 @@
+/**
+ * The users of the floors and peers: the same users file, read with the library's parser
+ * (reading is not what part 1 measures), kept in plain Maps with each user's sorted workspaces
+ * made once. And the least code that does requireWorkspace()'s work: pick the workspace
+ * (route param, else `?workspace=`, else the Argilla/Rubrix header, else the user's own),
+ * check its name and the user's access, and set req.user, req.workspace and req.workspaces.
+ */
+import { hash } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { readUsersFileSync, WORKSPACE_PATTERN } = require('../../dist') as typeof import('../../lib');
+type WorkspaceUser = import('../../lib').WorkspaceUser;
+
+export interface FloorUser {
+  user: WorkspaceUser;
+  /** Every workspace the user may access, sorted, made once. */
+  workspaces: readonly string[];
+  /** The same, for the access check. */
+  access: ReadonlySet<string>;
+}
+
+/** The one-shot digest (Node 20.12+), the cheapest SHA-256 node:crypto has. */
+export const sha256 = (text: string): string => hash('sha256', text, 'base64');
+
+export function loadFloorUsers(file: string): { byUsername: Map<string, FloorUser>; byApiKeyDigest: Map<string, FloorUser> } {
+  const records = readUsersFileSync(file);
+  const known = new Set<string>();
+  for (const { user } of records) for (const name of [user.username, ...(user.workspaces ?? [])]) known.add(name);
+  const byUsername = new Map<string, FloorUser>();
+  const byApiKeyDigest = new Map<string, FloorUser>();
+  for (const { user, apiKey } of records) {
+    const access = user.superuser ? known : new Set([user.username, ...(user.workspaces ?? [])]);
+    const entry = { user, workspaces: [...access].sort(), access };
+    byUsername.set(user.username, entry);
+    byApiKeyDigest.set(sha256(apiKey), entry);
+  }
+  return { byUsername, byApiKeyDigest };
+}
+
+const refuse = (res: Response, status: number, code: string): void => {
+  res.status(status).json({ code });
+};
+
+/** requireWorkspace()'s work for an authenticated user, in the fewest steps. */
+export function admitToWorkspace(entry: FloorUser | undefined, req: Request, res: Response, next: NextFunction): void {
+  if (!entry) return refuse(res, 401, 'invalid_credentials');
+  if (entry.user.disabled) return refuse(res, 403, 'user_disabled');
+  // Express 5 parses the query string on every read of req.query: only when there is one.
+  const fromQuery = req.url.includes('?') ? (req.query as Record<string, unknown>).workspace : undefined;
+  const workspace =
+    (req.params as Record<string, unknown>).workspace ?? fromQuery ?? req.headers['x-argilla-workspace'] ?? req.headers['x-rubrix-workspace'] ?? entry.user.username;
+  if (typeof workspace !== 'string' || !WORKSPACE_PATTERN.test(workspace)) return refuse(res, 400, 'invalid_workspace');
+  if (!entry.access.has(workspace)) return refuse(res, 403, 'workspace_forbidden');
+  req.user = entry.user;
+  req.workspace = workspace;
+  // A fresh array per request, as ours gives: the app may change it.
+  req.workspaces = entry.workspaces.slice();
+  next();
+}
