@@ -1,7 +1,9 @@
 /**
- * Writes users files for the bench: N users sharing one bcrypt hash (hashing 100,000
- * passwords would take hours and measure nothing), each with a unique API key, and a mix
- * of the three workspace kinds the spec knows.
+ * Writes users files for the bench: N users, each with a unique API key and a hash of their
+ * own, and a mix of the three workspace kinds the spec knows. Hashing 100,000 passwords would
+ * take hours and measure nothing, so only the users the bench logs in as get the real hash;
+ * the others get its salt and digest made unique (well-formed, for no password), so nothing
+ * is shared between users that a real file would not share.
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,16 @@ function username(i: number): string {
   return `user-${String(i).padStart(6, '0')}`;
 }
 
+const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `hash` with its 22-character salt replaced by one made of `i`: unique per user, still well-formed. */
+function uniqueHash(hash: string, i: number): string {
+  let salt = '';
+  for (let rest = i; salt.length < 22; rest = Math.floor(rest / 64)) salt = (BCRYPT_ALPHABET[rest % 64] as string) + salt;
+  // The last salt character carries 2 bits only: keep the real one, vary the 21 before it.
+  return `${hash.slice(0, 7)}${salt.slice(1)}${hash.slice(28)}`;
+}
+
 /**
  * The YAML of `count` users (at least 10). Every 10th user is a super-user, a third have
  * `workspaces: []`, the rest two team workspaces out of 500. `variant` changes every
@@ -28,7 +40,8 @@ function username(i: number): string {
 export function usersYaml(count: number, hash: string, keys: readonly string[], variant = 0): string {
   const lines: string[] = [`# bench users file: ${count} users, variant ${variant}`];
   for (let i = 0; i < count; i++) {
-    lines.push(`- username: ${username(i)}`, `  hashed_password: "${hash}"`, `  api_key: "${keys[i]}"`);
+    const ownHash = i === 1 || i === 2 ? hash : uniqueHash(hash, i);
+    lines.push(`- username: ${username(i)}`, `  hashed_password: "${ownHash}"`, `  api_key: "${keys[i]}"`);
     lines.push(`  full_name: "User ${i} v${variant}"`);
     if (i % 4 === 0) lines.push(`  email: ${username(i)}@example.com`);
     if (i % 10 === 1) continue; // super-user: no workspaces field
