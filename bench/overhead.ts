@@ -56,7 +56,7 @@ export async function perRequestOverhead(usersFile: string, users: BenchUsers, t
       pass: target?.pass(ratio),
       detail:
         `${spread}; ${Math.round(round[of].rps)}/s vs ${Math.round(round[to].rps)}/s; p99 ${ms(round[of].p99Ms)} vs ${ms(round[to].p99Ms)}; ` +
-        `server ${cpu(round[of])}${to === 'noAuth' ? ` (+${extraUs.toFixed(0)} µs over no auth)` : ''}`,
+        `server ${cpu(round[of])}${to === 'noAuth' ? ` (${extraUs >= 0 ? '+' : '-'}${Math.abs(extraUs).toFixed(0)} µs over no auth)` : ''}`,
     });
   };
   versus('floorApiKey', 'noAuth');

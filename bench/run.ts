@@ -100,7 +100,7 @@ async function usersFileScale(small: BenchServer, big: BenchServer, files: { sma
       figure: pct(ratio),
       target: '>= 97%',
       pass: ratio >= 0.97,
-      detail: `${spread}; ${rps(round[ofBig])} vs ${rps(round[ofSmall])}; p99 ${ms(round[ofBig].p99Ms)} vs ${ms(round[ofSmall].p99Ms)}`,
+      detail: `${spread}; ${rps(round[ofBig])} vs ${rps(round[ofSmall])}; p99 ${ms(round[ofBig].p99Ms)} vs ${ms(round[ofSmall].p99Ms)}; server ${round[ofBig].cpuUsPerRequest.toFixed(0)} vs ${round[ofSmall].cpuUsPerRequest.toFixed(0)} µs CPU/req`,
     });
   }
   const [smallStats, bigStats] = [await small.stats({ gc: true }), await big.stats({ gc: true })];
