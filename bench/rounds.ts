@@ -31,18 +31,26 @@ export async function measured(server: BenchServer, options: LoadOptions): Promi
 }
 
 /**
- * Runs the loads in turn, ROUNDS times over, after a short warm-up of each. Each round starts
- * one variant further on, so no variant always runs first (or right after the same one).
+ * Runs the loads in turn, ROUNDS times over, after a short warm-up of each. With `groups`, a
+ * round runs group after group (each group's variants back to back, so the ratios that matter
+ * compare runs seconds apart), the groups in alternating order. Each round starts one variant
+ * further on within each group, so no variant always runs first or after the same one.
  */
-export async function interleaved<K extends string>(server: (key: K) => BenchServer, loads: Record<K, LoadOptions>): Promise<Array<Record<K, Measured>>> {
-  const keys = Object.keys(loads) as K[];
-  for (const key of keys) await load({ ...loads[key], seconds: 1 }); // warm up the JIT
+export async function interleaved<K extends string>(
+  server: (key: K) => BenchServer,
+  loads: Record<K, LoadOptions>,
+  groups: K[][] = [Object.keys(loads) as K[]],
+): Promise<Array<Record<K, Measured>>> {
+  for (const key of groups.flat()) await load({ ...loads[key], seconds: 1 }); // warm up the JIT
   const rounds: Array<Record<K, Measured>> = [];
   for (let round = 0; round < ROUNDS; round++) {
     const results = {} as Record<K, Measured>;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[(round + i) % keys.length] as K;
-      results[key] = await measured(server(key), loads[key]);
+    const ordered = round % 2 === 0 ? groups : [...groups].reverse();
+    for (const group of ordered) {
+      for (let i = 0; i < group.length; i++) {
+        const key = group[(round + i) % group.length] as K;
+        results[key] = await measured(server(key), loads[key]);
+      }
     }
     rounds.push(results);
   }
