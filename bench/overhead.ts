@@ -12,7 +12,7 @@
  */
 import type { BenchUsers } from './make-users';
 import { startServer, type BenchServer, type LoadOptions, type ServerName } from './processes';
-import { report, pct, ms } from './report';
+import { median, ms, pct, report } from './report';
 import { interleaved, medianRun, ratioOf, ROUND_SECONDS, type Measured } from './rounds';
 
 const CONNECTIONS = 10;
@@ -59,6 +59,8 @@ export async function perRequestOverhead(usersFile: string, users: BenchUsers, t
   const versus = (of: Variant, to: Variant, target?: { text: string; pass: (ratio: number) => boolean }) => {
     const { ratio, round, spread } = ratioOf(rounds, of, to);
     const extraUs = round[of].cpuUsPerRequest - round[to].cpuUsPerRequest;
+    // What the throughput ratio would be with a core to itself: the server's CPU per request, `to` over `of`.
+    const cpuRatio = median(rounds.map((each) => each[to].cpuUsPerRequest / each[of].cpuUsPerRequest));
     report({
       part: '1',
       measure: `${VARIANTS[of].label} vs ${VARIANTS[to].label}`,
@@ -67,7 +69,7 @@ export async function perRequestOverhead(usersFile: string, users: BenchUsers, t
       pass: target?.pass(ratio),
       detail:
         `${spread}; ${Math.round(round[of].rps)}/s vs ${Math.round(round[to].rps)}/s; p99 ${ms(round[of].p99Ms)} vs ${ms(round[to].p99Ms)}; ` +
-        `server ${cpu(round[of])} (${extraUs >= 0 ? '+' : '-'}${Math.abs(extraUs).toFixed(0)} µs)`,
+        `server ${cpu(round[of])} (${extraUs >= 0 ? '+' : '-'}${Math.abs(extraUs).toFixed(0)} µs); by CPU per request ${pct(cpuRatio)}`,
     });
   };
   versus('floorApiKey', 'noAuth');
