@@ -16,7 +16,7 @@ import path from 'node:path';
 import bcrypt from 'bcrypt';
 import { makeKeys, usersYaml } from './make-users';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
 const lib = require('../dist') as typeof import('../lib');
 type UserRecord = import('../lib').UserRecord;
 
@@ -49,7 +49,7 @@ function copiedOutOfTheText(records: UserRecord[]): UserRecord[] {
       username: own(user.username),
       email: user.email === null ? null : own(user.email),
       full_name: user.full_name === null ? null : own(user.full_name),
-      workspaces: user.workspaces && user.workspaces.map(own),
+      workspaces: user.workspaces?.map(own) ?? null,
     },
     hashedPassword: own(hashedPassword),
     apiKey: own(apiKey),

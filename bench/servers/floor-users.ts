@@ -8,7 +8,7 @@
 import { hash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
 const { readUsersFileSync, WORKSPACE_PATTERN } = require('../../dist') as typeof import('../../lib');
 type WorkspaceUser = import('../../lib').WorkspaceUser;
 
@@ -44,15 +44,28 @@ const refuse = (res: Response, status: number, code: string): void => {
 
 /** requireWorkspace()'s work for an authenticated user, in the fewest steps. */
 export function admitToWorkspace(entry: FloorUser | undefined, req: Request, res: Response, next: NextFunction): void {
-  if (!entry) return refuse(res, 401, 'invalid_credentials');
-  if (entry.user.disabled) return refuse(res, 403, 'user_disabled');
+  if (!entry) {
+    refuse(res, 401, 'invalid_credentials');
+    return;
+  }
+  if (entry.user.disabled) {
+    refuse(res, 403, 'user_disabled');
+    return;
+  }
   // Express 5 parses the query string on every read of req.query: only when there is one.
   const fromQuery = req.url.includes('?') ? (req.query as Record<string, unknown>).workspace : undefined;
   const workspace =
     (req.params as Record<string, unknown>).workspace ?? fromQuery ?? req.headers['x-argilla-workspace'] ?? req.headers['x-rubrix-workspace'] ?? entry.user.username;
-  if (typeof workspace !== 'string' || !WORKSPACE_PATTERN.test(workspace)) return refuse(res, 400, 'invalid_workspace');
-  if (!entry.access.has(workspace)) return refuse(res, 403, 'workspace_forbidden');
-  req.user = entry.user;
+  if (typeof workspace !== 'string' || !WORKSPACE_PATTERN.test(workspace)) {
+    refuse(res, 400, 'invalid_workspace');
+    return;
+  }
+  if (!entry.access.has(workspace)) {
+    refuse(res, 403, 'workspace_forbidden');
+    return;
+  }
+  // The app's Express.User may be its own type; ours is a WorkspaceUser, as the library casts it too.
+  req.user = entry.user as unknown as Express.User;
   req.workspace = workspace;
   // A fresh array per request, as ours gives: the app may change it.
   req.workspaces = entry.workspaces.slice();

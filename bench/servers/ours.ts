@@ -12,8 +12,7 @@ import { performance } from 'node:perf_hooks';
 import express from 'express';
 import { hello, required, send, serve, SECRET_KEY } from './harness';
 
-// Required, not imported, so `npm run typecheck` does not depend on dist/ existing.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
 const { workspaceAuth } = require('../../dist') as typeof import('../../lib');
 
 const usersFile = required('BENCH_USERS_FILE');

@@ -49,7 +49,7 @@ describe('UsersIndex: team-workspace lists', () => {
     const lists = given.map((entry) => entry.user.workspaces);
     const index = new UsersIndex(given, 'users.yml');
     expect(given.map((entry) => entry.user.workspaces)).toEqual([['red'], ['red'], null]);
-    given.forEach((entry, i) => expect(entry.user.workspaces).toBe(lists[i]));
+    for (const [i, entry] of given.entries()) expect(entry.user.workspaces).toBe(lists[i]);
     expect(Object.isFrozen(given[0]?.user.workspaces)).toBe(false);
     expect(userOf(index, 'ann')).toEqual(given[0]?.user);
   });
@@ -82,7 +82,7 @@ describe('UsersIndex: API keys', () => {
   it('finds a user by the whole key, of any characters, and by nothing else', () => {
     const keys = ['key-\u0101', 'ключ-🔑', 'k'.repeat(1024), 'key-plain'];
     const index = new UsersIndex(keys.map((key, i) => record(`user${i}`, [], key)), 'users.yml');
-    keys.forEach((key, i) => expect(index.findByApiKey(key)?.user.username).toBe(`user${i}`));
+    for (const [i, key] of keys.entries()) expect(index.findByApiKey(key)?.user.username).toBe(`user${i}`);
     // The same low bytes in another character (U+0001 beside U+0101), a prefix, a case change, the digest's own forms.
     for (const other of ['key-\u0001', 'key-\u0100', 'ключ-', 'k'.repeat(1023), 'KEY-PLAIN', 'key-plain ', '']) {
       expect(index.findByApiKey(other)).toBeUndefined();
