@@ -1,12 +1,12 @@
 /**
- * Part 1 of `npm run bench` (issue 16): the cost of auth per request, beside the floor and the
- * peers. Seven servers, each in its own process, the same trivial handler behind:
- *   no auth | the API-key floor | ours, API key | passport-headerapikey
- *           | the bearer floor  | ours, bearer  | express-jwt
+ * Part 1 of `npm run bench` (issue 16): the cost of auth per request, beside the floors and the
+ * peers. Eight servers, each in its own process, the same trivial handler behind:
+ *   no auth | the bare API-key floor | the API-key floor | ours, API key | passport-headerapikey
+ *           | the bearer floor       | ours, bearer      | express-jwt
  * The floors are the least code that does our work (bench/servers/floor-*.ts): they say how
  * much of a gap is the work itself and how much is the way it is done.
  *
- * A round runs two groups, each with a no-auth run of its own: no auth and the three API-key
+ * A round runs two groups, each with a no-auth run of its own: no auth and the four API-key
  * variants, then no auth and the three bearer variants (the other way round every other
  * round). Every ratio is taken within a group, between runs at most ~10 s apart.
  */
@@ -20,6 +20,7 @@ const CONNECTIONS = 10;
 const VARIANTS = {
   noAuth: { server: 'no-auth', label: 'no auth', credential: 'none' },
   noAuthBeforeBearer: { server: 'no-auth', label: 'no auth', credential: 'none' },
+  floorApiKeyBare: { server: 'floor-api-key-bare', label: 'bare API-key floor (no workspace checks)', credential: 'apiKey' },
   floorApiKey: { server: 'floor-api-key', label: 'API-key floor', credential: 'apiKey' },
   oursApiKey: { server: 'ours', label: 'ours, API key', credential: 'apiKey' },
   passportHeaderApiKey: { server: 'passport-headerapikey', label: 'passport-headerapikey', credential: 'apiKey' },
@@ -50,7 +51,7 @@ export async function perRequestOverhead(usersFile: string, users: BenchUsers, t
   ) as Record<Variant, LoadOptions>;
 
   const rounds = await interleaved((name) => servers[name], loads, [
-    ['noAuth', 'floorApiKey', 'oursApiKey', 'passportHeaderApiKey'],
+    ['noAuth', 'floorApiKeyBare', 'floorApiKey', 'oursApiKey', 'passportHeaderApiKey'],
     ['noAuthBeforeBearer', 'floorBearer', 'oursBearer', 'expressJwt'],
   ]);
 
@@ -72,6 +73,7 @@ export async function perRequestOverhead(usersFile: string, users: BenchUsers, t
         `server ${cpu(round[of])} (${extraUs >= 0 ? '+' : '-'}${Math.abs(extraUs).toFixed(0)} µs); by CPU per request ${pct(cpuRatio)}`,
     });
   };
+  versus('floorApiKeyBare', 'noAuth');
   versus('floorApiKey', 'noAuth');
   versus('oursApiKey', 'noAuth', { text: '>= 95%', pass: (ratio) => ratio >= 0.95 });
   versus('passportHeaderApiKey', 'noAuth');

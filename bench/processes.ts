@@ -76,7 +76,7 @@ export interface BenchServer {
 }
 
 /** The servers of bench/servers/: ours, no auth, the two floors and the two peers. */
-export type ServerName = 'ours' | 'no-auth' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt';
+export type ServerName = 'ours' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt';
 
 export async function startServer(options: { server?: ServerName; usersFile: string; watch?: boolean; maxHashes?: number }): Promise<BenchServer> {
   const started = performance.now();

@@ -266,7 +266,7 @@ async function main(): Promise<void> {
       step('1. Per-request overhead beside the floors and the peers (10 users)');
       const started = await perRequestOverhead(files.small, users.small, (server) => tokenFrom(server, users.small.team.username));
       servers.push(...started);
-      // Seven idle servers would still take memory and wake-ups from the parts after.
+      // Eight idle servers would still take memory and wake-ups from the parts after.
       await Promise.all(started.map((server) => server.stop()));
     }
     if (ONLY.has('2')) {
