@@ -3,12 +3,13 @@
  * peers. Eight servers, each in its own process, the same trivial handler behind:
  *   no auth | the bare API-key floor | the API-key floor | ours, API key | passport-headerapikey
  *           | the bearer floor       | ours, bearer      | express-jwt
- * The floors are the least code that does our work (bench/servers/floor-*.ts): they say how
- * much of a gap is the work itself and how much is the way it is done.
+ * The floors are the least code that does our work (bench/servers/floor-*.ts; the bare one,
+ * as issue 16 measured it, does less): they say how much of a gap is the work itself and how
+ * much is the way it is done.
  *
  * A round runs two groups, each with a no-auth run of its own: no auth and the four API-key
  * variants, then no auth and the three bearer variants (the other way round every other
- * round). Every ratio is taken within a group, between runs at most ~10 s apart.
+ * round). Every ratio is taken within a group, between runs at most ~13 s apart.
  */
 import type { BenchUsers } from './make-users';
 import { startServer, type BenchServer, type LoadOptions, type ServerName } from './processes';
