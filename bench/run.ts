@@ -8,7 +8,7 @@
  * BENCH_ROUNDS (default 5) rounds of BENCH_ROUND_SECONDS (default 3) per variant, ratios
  * taken within a round, the median round counts. The other load phases last BENCH_SECONDS
  * (default 5). BENCH_ONLY=1,4 runs only those parts (while working on one); a full run is all
- * six. BENCH_NODE_ARGS adds node flags to every server (e.g. --cpu-prof).
+ * seven. BENCH_NODE_ARGS adds node flags to every server (e.g. --cpu-prof).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import bcrypt from 'bcrypt';
 import { benchUsers, makeKeys, usersYaml, writeAtomically, type BenchUsers } from './make-users';
+import { loginFlood } from './login-flood';
 import { perRequestOverhead } from './overhead';
 import { autocannon, killChildren, run, startServer, tsxArgs, type BenchServer, type LoadOptions } from './processes';
 import { median, ms, pct, report, summary, table } from './report';
@@ -31,7 +32,7 @@ const BOUND = Math.max(1, CORES - 1);
 const UV_THREADS = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
 /** Connections of the API-key load: enough to keep one server core busy. */
 const CONNECTIONS = 10;
-const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(',').map((part) => part.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6,7').split(',').map((part) => part.trim()));
 
 const step = (text: string) => process.stderr.write(`\n${text}\n`);
 
@@ -287,6 +288,8 @@ async function main(): Promise<void> {
     }
     if (ONLY.has('5')) await timingEquality(small, users.small);
     if (ONLY.has('6')) await reloadUnderLoad(files.reload, hash, keys.reload);
+    // Issue 15: 300 concurrent fresh-username logins, and API keys during login storms.
+    if (ONLY.has('7')) await loginFlood();
 
     const took = (performance.now() - started) / 1000;
     process.stdout.write(`\n${table()}\n\n`);
