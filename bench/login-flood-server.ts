@@ -8,23 +8,19 @@
  * IPC out: {type:'ready', port}; replies to {type:'mark'} and {type:'stats'} (event-loop delay
  * and CPU since the mark). IPC in: 'mark', 'stats', 'exit'.
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import express from 'express';
 import { workspaceAuth } from '../lib';
+import { hello, SECRET_KEY, serve } from './servers/harness';
 
 const usersFile = process.env.FLOOD_USERS_FILE;
 if (!usersFile || !process.send) {
   console.error('bench/login-flood-server.ts is started by bench/login-flood.ts (it needs FLOOD_USERS_FILE and an IPC channel).');
   process.exit(2);
 }
-const send = (message: object): void => {
-  process.send?.(message);
-};
-
 const auth = workspaceAuth({
   usersFile,
   env: {},
-  secretKey: 'bench-secret-key-0123456789abcdef0123456789',
+  secretKey: SECRET_KEY,
   watch: false,
   logger: { info: () => undefined, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) },
   ...(JSON.parse(process.env.FLOOD_OPTIONS ?? '{}') as object),
@@ -33,38 +29,7 @@ const auth = workspaceAuth({
 const app = express();
 app.set('trust proxy', 'loopback');
 app.use(auth);
-app.get('/guarded', auth.authenticate, auth.requireWorkspace(), (req, res) => {
-  res.json({ ok: true, workspace: req.workspace ?? null });
-});
+app.get('/guarded', auth.authenticate, auth.requireWorkspace(), hello);
 
-const delay = monitorEventLoopDelay({ resolution: 1 });
-delay.enable();
-let cpuMark = process.cpuUsage();
-let timeMark = performance.now();
-
-process.on('message', (message: { type?: string }) => {
-  if (message.type === 'mark') {
-    delay.reset();
-    cpuMark = process.cpuUsage();
-    timeMark = performance.now();
-    send({ type: 'marked' });
-  } else if (message.type === 'stats') {
-    const cpu = process.cpuUsage(cpuMark);
-    send({
-      type: 'stats',
-      eldP99Ms: delay.percentile(99) / 1e6,
-      eldMaxMs: delay.max / 1e6,
-      cpuCores: (cpu.user + cpu.system) / 1000 / (performance.now() - timeMark),
-      rssMb: process.memoryUsage().rss / 2 ** 20,
-    });
-  } else if (message.type === 'exit') {
-    auth.close();
-    process.exit(0);
-  }
-});
-process.on('disconnect', () => process.exit(0));
-
-const server = app.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  send({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
-});
+// The same IPC as every bench server (mark, stats, exit; never outliving the orchestrator).
+serve(app, { loadMs: 0, users: auth.users().size }, () => auth.close());
