@@ -12,7 +12,7 @@ import { createPasswordVerifier } from './passwords';
 import { createRefuse, type Refuse } from './refusals';
 import { createWorkspaceGuards, type WorkspaceGuards } from './require-workspace';
 import { createRevocationList } from './shared-revocations';
-import { createLogoutHandler, createMeHandler, createTokenHandler, type RouteParts } from './routes';
+import { createLogoutHandler, createMeHandler, createRouteFilter, createTokenHandler, type RouteParts } from './routes';
 import {
   API_KEY_HEADERS,
   createApiKeyStrategy,
@@ -150,9 +150,11 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   router.post(`${config.apiPrefix}/security/logout`, ...logoutHandler);
   router.get(`${config.apiPrefix}/me`, ...meHandler);
   router.use(errorHandler);
+  const mayBeForRoutes = createRouteFilter(config.apiPrefix);
   const serveRoutes = function workspaceAuthRoutes(req: Request, res: Response, next: NextFunction): void {
     protection.checkTrustProxy(req);
-    router(req, res, next);
+    if (mayBeForRoutes(req.url)) router(req, res, next);
+    else next();
   };
 
   return Object.assign(serveRoutes, {
