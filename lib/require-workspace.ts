@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
 import { refuseRequestAsArgument } from './misuse';
 import type { Refuse, RefusalCode, RefusalDetails } from './refusals';
+import { setRequestWorkspace } from './request-workspace';
 import type { WorkspaceUser } from './types';
 import { WORKSPACE_PATTERN } from './names';
 import type { UsersIndex } from './users-index';
@@ -13,30 +14,19 @@ import type { UsersIndex } from './users-index';
 const workspacesOfEntry = new WeakMap<WorkspaceUser, readonly string[]>();
 
 /**
- * Sets `req.workspaces`. A super-user's list is every known workspace: one per user of the
- * file, 100,000 for 100,000 users, and copying that on every request cut API-key throughput
- * to a fifth. So theirs is made on first read; other users' lists are short and copied at once.
- * Either way the request gets a fresh array of its own, which it may change.
+ * The request's workspace list: a non-super-user's short list, made once per entry (the
+ * request gets its own copy); a super-user's is every known workspace (100,000 for 100,000
+ * users, and copying that on every request cut API-key throughput to a fifth), so theirs is
+ * made only if the request reads it.
  */
-function setWorkspaces(req: Request, users: UsersIndex, user: WorkspaceUser): void {
-  if (!user.superuser) {
-    let workspaces = workspacesOfEntry.get(user);
-    if (!workspaces) {
-      workspaces = users.workspacesOf(user);
-      workspacesOfEntry.set(user, workspaces);
-    }
-    req.workspaces = workspaces.slice();
-    return;
+function workspacesFor(users: UsersIndex, user: WorkspaceUser): readonly string[] | (() => string[]) {
+  if (user.superuser) return () => users.workspacesOf(user);
+  let workspaces = workspacesOfEntry.get(user);
+  if (!workspaces) {
+    workspaces = users.workspacesOf(user);
+    workspacesOfEntry.set(user, workspaces);
   }
-  let workspaces: string[] | undefined;
-  Object.defineProperty(req, 'workspaces', {
-    configurable: true,
-    enumerable: true,
-    get: () => (workspaces ??= users.workspacesOf(user)),
-    set: (value: string[]) => {
-      workspaces = value;
-    },
-  });
+  return workspaces;
 }
 
 /**
@@ -98,8 +88,7 @@ export function createWorkspaceGuards(getUsers: () => UsersIndex, authenticated:
         const users = getUsers();
         const verdict = judge(users, authenticated.userOf(req), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
         if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse, verdict.details);
-        req.workspace = verdict.workspace;
-        setWorkspaces(req, users, verdict.user);
+        setRequestWorkspace(req, verdict.workspace, workspacesFor(users, verdict.user));
         next();
       };
     },

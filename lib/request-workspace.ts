@@ -1,0 +1,135 @@
+import { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
+
+/**
+ * Where `req.workspace` and `req.workspaces` live: as Express gives `req.query` and `req.path`,
+ * accessors on Express's request prototype, over values kept here per request. Adding an own
+ * property to an Express request is slow (~19,000 instructions each on Node 20: V8 gives each
+ * Express request a map of its own, so every new property copies the map's descriptors);
+ * two of them cost more than the rest of the guard's work (bench/RESULTS.md, part 1).
+ *
+ * They behave as data properties for reading and assigning; `delete` does not remove them,
+ * as it does not remove `req.query`. A request whose chain already has either name from
+ * someone else (another library's accessor, an own property) gets own data properties.
+ */
+
+interface WorkspaceValues {
+  workspace: unknown;
+  /** The request's own array, made on first read. */
+  workspaces: unknown;
+  /** What the first read copies (or computes, for a super-user's list of every workspace). */
+  source: readonly string[] | (() => string[]) | undefined;
+}
+
+const valuesOf = new WeakMap<object, WorkspaceValues>();
+
+function valuesFor(req: object): WorkspaceValues {
+  let values = valuesOf.get(req);
+  if (!values) {
+    values = { workspace: undefined, workspaces: undefined, source: undefined };
+    valuesOf.set(req, values);
+  }
+  return values;
+}
+
+function listOf(values: WorkspaceValues): unknown {
+  const { source } = values;
+  if (source !== undefined) {
+    values.workspaces = typeof source === 'function' ? source() : source.slice();
+    values.source = undefined;
+  }
+  return values.workspaces;
+}
+
+const ACCESSORS = {
+  workspace: {
+    configurable: true,
+    enumerable: true,
+    get(this: object): unknown {
+      return valuesOf.get(this)?.workspace;
+    },
+    set(this: object, value: unknown): void {
+      valuesFor(this).workspace = value;
+    },
+  },
+  workspaces: {
+    configurable: true,
+    enumerable: true,
+    get(this: object): unknown {
+      const values = valuesOf.get(this);
+      return values && listOf(values);
+    },
+    set(this: object, value: unknown): void {
+      const values = valuesFor(this);
+      values.workspaces = value;
+      values.source = undefined;
+    },
+  },
+} satisfies PropertyDescriptorMap;
+
+const isOurs = (holder: object, name: keyof typeof ACCESSORS): boolean => Object.getOwnPropertyDescriptor(holder, name)?.get === ACCESSORS[name].get;
+
+/**
+ * Whether requests with this prototype read our accessors: Express's request prototype (the
+ * one every app's `app.request` inherits from, so a request leaving a sub-app still reads them)
+ * gets them the first time, unless something else already has either name.
+ */
+const usesAccessors = new WeakMap<object, boolean>();
+
+function accessorsReachable(prototype: object | null): boolean {
+  if (prototype === null) return false;
+  let known = usesAccessors.get(prototype);
+  if (known === undefined) {
+    known = installFor(prototype);
+    usesAccessors.set(prototype, known);
+  }
+  return known;
+}
+
+function installFor(prototype: object): boolean {
+  // Express's request: the object in the chain just above http.IncomingMessage.prototype.
+  let expressRequest: object | null = prototype;
+  while (expressRequest !== null && Object.getPrototypeOf(expressRequest) !== IncomingMessage.prototype) expressRequest = Object.getPrototypeOf(expressRequest);
+  if (expressRequest === null) return false;
+  for (const name of ['workspace', 'workspaces'] as const) {
+    for (let holder: object | null = prototype; holder !== null; holder = Object.getPrototypeOf(holder)) {
+      if (Object.hasOwn(holder, name)) {
+        if (holder === expressRequest && isOurs(holder, name)) break;
+        return false;
+      }
+    }
+  }
+  if (!isOurs(expressRequest, 'workspace')) Object.defineProperties(expressRequest, ACCESSORS);
+  return true;
+}
+
+/**
+ * Sets `req.workspace` and `req.workspaces` for a request: the list is the request's own copy
+ * of `workspaces`, or what `workspaces()` returns, made when first read (most handlers never
+ * read it; a super-user's holds every workspace of the file).
+ */
+export function setRequestWorkspace(req: Request, workspace: string, workspaces: readonly string[] | (() => string[])): void {
+  if (accessorsReachable(Object.getPrototypeOf(req)) && !Object.hasOwn(req, 'workspace') && !Object.hasOwn(req, 'workspaces')) {
+    const values = valuesFor(req);
+    values.workspace = workspace;
+    values.workspaces = undefined;
+    values.source = workspaces;
+    return;
+  }
+  // Defined, not assigned: an assignment would call a setter up the chain, or throw at a getter alone.
+  const own = { configurable: true, enumerable: true, writable: true };
+  Object.defineProperty(req, 'workspace', { ...own, value: workspace });
+  if (typeof workspaces !== 'function') {
+    Object.defineProperty(req, 'workspaces', { ...own, value: workspaces.slice() });
+    return;
+  }
+  let list: string[] | undefined;
+  Object.defineProperty(req, 'workspaces', {
+    configurable: true,
+    enumerable: true,
+    get: () => (list ??= workspaces()),
+    set: (value: string[]) => {
+      list = value;
+    },
+  });
+}

@@ -1,0 +1,121 @@
+import express, { type RequestHandler } from 'express';
+import request from 'supertest';
+import { makeApp, USERS } from '../helpers';
+
+/**
+ * req.workspace and req.workspaces are accessors on Express's request prototype over values kept
+ * per request (lib/request-workspace.ts). To the app they must read and assign as the plain
+ * properties they were, in sub-apps, beside other code that uses the same names, and never
+ * carry one request's values into another.
+ */
+const { auth } = makeApp();
+afterAll(() => auth.close());
+
+const as = (who: keyof typeof USERS) => ({ 'X-API-Key': USERS[who].apiKey });
+const echo: RequestHandler = (req, res) => {
+  res.json({ workspace: req.workspace ?? null, workspaces: req.workspaces ?? null });
+};
+
+describe('req.workspace and req.workspaces', () => {
+  it('hold each request its own values, however many run at once', async () => {
+    const app = express();
+    app.get('/ws/:workspace', auth.authenticate, auth.requireWorkspace(), (req, res) => {
+      // The answer waits so that requests overlap.
+      setTimeout(() => echo(req, res, () => undefined), 5);
+    });
+    const asked = [
+      ['user1', 'user1', ['user1']],
+      ['user2', 'user2', ['client_projects', 'user2']],
+      ['user2', 'client_projects', ['client_projects', 'user2']],
+      ['user3', 'user1', auth.users().knownWorkspaces],
+    ] as const;
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => asked[i % asked.length] as (typeof asked)[number]).map(([who, workspace]) => request(app).get(`/ws/${workspace}`).set(as(who))));
+    answers.forEach((answer, i) => {
+      const [, workspace, workspaces] = asked[i % asked.length] as (typeof asked)[number];
+      expect(answer.body).toEqual({ workspace, workspaces });
+    });
+  });
+
+  it('are undefined on a request no guard passed, in an app beside one that uses the plugin', async () => {
+    const app = express();
+    app.get('/plain', (req, res) => {
+      res.json({ workspace: req.workspace === undefined, workspaces: req.workspaces === undefined });
+    });
+    expect((await request(app).get('/plain')).body).toEqual({ workspace: true, workspaces: true });
+  });
+
+  it('take what the app assigns, before and after the guard, as plain properties would', async () => {
+    const app = express();
+    app.get(
+      '/assign',
+      (req, _res, next) => {
+        req.workspace = 'set-before';
+        next();
+      },
+      auth.authenticate,
+      auth.requireWorkspace(),
+      (req, res) => {
+        const guarded = { workspace: req.workspace, workspaces: req.workspaces };
+        req.workspace = 'changed';
+        req.workspaces = ['changed'];
+        res.json({ guarded, after: { workspace: req.workspace, workspaces: req.workspaces } });
+      },
+    );
+    expect((await request(app).get('/assign').set(as('user2'))).body).toEqual({
+      guarded: { workspace: 'user2', workspaces: ['client_projects', 'user2'] },
+      after: { workspace: 'changed', workspaces: ['changed'] },
+    });
+  });
+
+  it('win over own properties another middleware defined on the request before the guard', async () => {
+    const app = express();
+    app.get(
+      '/defined',
+      (req, _res, next) => {
+        Object.defineProperty(req, 'workspace', { value: 'defined-before', writable: true, configurable: true, enumerable: true });
+        Object.defineProperty(req, 'workspaces', { value: ['defined-before'], writable: true, configurable: true, enumerable: true });
+        next();
+      },
+      auth.authenticate,
+      auth.requireWorkspace(),
+      echo,
+    );
+    expect((await request(app).get('/defined').set(as('user2'))).body).toEqual({ workspace: 'user2', workspaces: ['client_projects', 'user2'] });
+  });
+
+  it("give a non-super-user's request its own copy of the list", async () => {
+    const app = express();
+    app.get('/edit', auth.authenticate, auth.requireWorkspace(), (req, res) => {
+      req.workspaces?.push('added-by-the-app');
+      res.json({ workspaces: req.workspaces });
+    });
+    expect((await request(app).get('/edit').set(as('user2'))).body.workspaces).toEqual(['client_projects', 'user2', 'added-by-the-app']);
+    expect((await request(app).get('/edit').set(as('user2'))).body.workspaces).toEqual(['client_projects', 'user2', 'added-by-the-app']);
+  });
+
+  it('are read after the request leaves the sub-app whose guard set them', async () => {
+    const parent = express();
+    const child = express();
+    child.use(auth.authenticate, auth.requireWorkspace());
+    parent.use(child);
+    parent.get('/after-sub-app', echo);
+    expect((await request(parent).get('/after-sub-app').set(as('user2'))).body).toEqual({ workspace: 'user2', workspaces: ['client_projects', 'user2'] });
+  });
+
+  it("stay right in an app whose request prototype already has a 'workspace' of its own", async () => {
+    const app = express();
+    let reads = 0;
+    Object.defineProperty(app.request, 'workspace', {
+      configurable: true,
+      get() {
+        reads += 1;
+        return 'the-apps-default';
+      },
+    });
+    app.get('/ws', auth.authenticate, auth.requireWorkspace(), echo);
+    app.get('/unguarded', echo);
+    expect((await request(app).get('/ws').set(as('user2'))).body).toEqual({ workspace: 'user2', workspaces: ['client_projects', 'user2'] });
+    expect((await request(app).get('/unguarded')).body.workspace).toBe('the-apps-default');
+    expect(reads).toBeGreaterThan(0);
+  });
+});
