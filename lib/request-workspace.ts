@@ -1,9 +1,10 @@
 import { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
+import { RequestSlot } from './request-slot';
 
 /**
  * Where `req.workspace` and `req.workspaces` live: as Express gives `req.query` and `req.path`,
- * accessors on Express's request prototype, over values kept here per request. Adding an own
+ * accessors on Express's request prototype, over values kept per request (request-slot.ts). Adding an own
  * property to an Express request is slow (~19,000 instructions each on Node 20: V8 gives each
  * Express request a map of its own, so every new property copies the map's descriptors);
  * two of them cost more than the rest of the guard's work (bench/RESULTS.md, part 1).
@@ -21,7 +22,7 @@ interface WorkspaceValues {
   source: readonly string[] | (() => string[]) | undefined;
 }
 
-const valuesOf = new WeakMap<object, WorkspaceValues>();
+const valuesOf = new RequestSlot<WorkspaceValues>('express-workspace-auth: req.workspace and req.workspaces');
 
 function valuesFor(req: object): WorkspaceValues {
   let values = valuesOf.get(req);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import express, { type RequestHandler } from 'express';
 import request from 'supertest';
 import { makeApp, USERS } from '../helpers';
@@ -117,5 +118,60 @@ describe('req.workspace and req.workspaces', () => {
     expect((await request(app).get('/ws').set(as('user2'))).body).toEqual({ workspace: 'user2', workspaces: ['client_projects', 'user2'] });
     expect((await request(app).get('/unguarded')).body.workspace).toBe('the-apps-default');
     expect(reads).toBeGreaterThan(0);
+  });
+});
+
+describe("what the plugin keeps per request (its slots on res.locals)", () => {
+  it('never shows in the locals the app spreads, copies or renders', async () => {
+    const app = express();
+    app.get('/locals', auth.authenticate, auth.requireWorkspace(), (req, res) => {
+      const locals = res.locals as Record<string | symbol, unknown>;
+      res.json({ keys: Object.keys(locals), spreadSymbols: Object.getOwnPropertySymbols({ ...locals }).length, assigned: Object.getOwnPropertySymbols(Object.assign({}, locals)).length, workspace: req.workspace });
+    });
+    expect((await request(app).get('/locals').set(as('user2'))).body).toEqual({ keys: [], spreadSymbols: 0, assigned: 0, workspace: 'user2' });
+  });
+
+  it('are dropped with res.locals when the app replaces it: the guard then refuses, 401', async () => {
+    const app = express();
+    app.get(
+      '/replaced',
+      auth.authenticate,
+      (_req, res, next) => {
+        res.locals = { title: 'replaced by the app' };
+        next();
+      },
+      auth.requireWorkspace(),
+      echo,
+    );
+    const response = await request(app).get('/replaced').set(as('user2'));
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('not_authenticated');
+  });
+
+  it("belong to one plugin: another plugin's guard does not take this one's user", async () => {
+    const other = makeApp().auth;
+    const app = express();
+    app.get('/mixed', auth.authenticate, other.requireWorkspace(), echo);
+    app.get('/own', other.authenticate, other.requireWorkspace(), echo);
+    const response = await request(app).get('/mixed').set(as('user2'));
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('not_authenticated');
+    expect((await request(app).get('/own').set(as('user2'))).body.workspace).toBe('user2');
+    other.close();
+  });
+
+  it('work outside Express too, on a bare Node request', async () => {
+    const server = http.createServer((req, res) => {
+      const done = (error?: unknown) => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify(error ? { error: String(error) } : { user: auth.userOf(req as express.Request)?.username, workspace: (req as express.Request).workspace }));
+      };
+      auth.authenticate(req as express.Request, res as express.Response, (error?: unknown) => {
+        if (error) return done(error);
+        auth.requireWorkspace()(req as express.Request, res as express.Response, done);
+      });
+    });
+    const response = await request(server).get('/').set(as('user2'));
+    expect(response.body).toEqual({ user: 'user2', workspace: 'user2' });
   });
 });
