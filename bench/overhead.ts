@@ -10,11 +10,13 @@
  * A round runs two groups, each with a no-auth run of its own: no auth and the four API-key
  * variants, then no auth and the three bearer variants (the other way round every other
  * round). Every ratio is taken within a group, between runs at most ~13 s apart.
+ * Then the bare floor and ours against no auth side by side, both loaded at the same time: this
+ * machine's speed swings from one second to the next, and only runs at the same moment meet the same one.
  */
 import type { BenchUsers } from './make-users';
 import { startServer, type BenchServer, type LoadOptions, type ServerName } from './processes';
 import { median, ms, pct, report } from './report';
-import { interleaved, medianRun, ratioOf, ROUND_SECONDS, type Measured } from './rounds';
+import { interleaved, medianRun, ratioOf, ROUND_SECONDS, sideBySide, type Measured } from './rounds';
 
 const CONNECTIONS = 10;
 
@@ -86,5 +88,11 @@ export async function perRequestOverhead(usersFile: string, users: BenchUsers, t
   versus('expressJwt', 'noAuthBeforeBearer');
   versus('oursBearer', 'expressJwt', { text: '> 100%', pass: (ratio) => ratio > 1 });
   versus('oursBearer', 'floorBearer');
+
+  // The same comparisons with both servers loaded at once (rounds.ts, sideBySide).
+  for (const of of ['floorApiKeyBare', 'oursApiKey', 'oursBearer'] as const) {
+    const { ratio, spread } = await sideBySide(loads[of], loads.noAuth);
+    report({ part: '1', measure: `${VARIANTS[of].label} vs no auth, side by side`, figure: pct(ratio), target: 'reported', pass: undefined, detail: `${spread}; both loaded at the same time` });
+  }
   return started;
 }

@@ -78,3 +78,21 @@ export function ratioOf<K extends string>(rounds: Array<Record<K, Measured>>, of
 export function medianRun<K extends string>(rounds: Array<Record<K, Measured>>, key: K): Measured {
   return [...rounds].sort((a, b) => a[key].rps - b[key].rps)[Math.floor(rounds.length / 2)]?.[key] as Measured;
 }
+
+/**
+ * Two servers loaded at the same time, each by its own autocannon, ROUNDS × 2 times: the
+ * ratio of their throughputs (`of` to `to`) per round, the median counts. Both meet the same
+ * machine at the same moment, so the swings of a shared 2-core machine (±20% from one second
+ * to the next, for one server alone) hit both alike; each server has about half the machine,
+ * so the ratio is that of their CPU per request.
+ */
+export async function sideBySide(of: LoadOptions, to: LoadOptions): Promise<{ ratio: number; spread: string }> {
+  await Promise.all([load({ ...of, seconds: 1 }), load({ ...to, seconds: 1 })]);
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS * 2; round++) {
+    const [ofRun, toRun] = await Promise.all([load(of), load(to)]);
+    ratios.push(ofRun.rps / toRun.rps);
+  }
+  ratios.sort((a, b) => a - b);
+  return { ratio: ratios[Math.floor(ratios.length / 2)] as number, spread: `${ratios.length} rounds ${pct(ratios[0] as number)}-${pct(ratios[ratios.length - 1] as number)}` };
+}
