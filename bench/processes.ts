@@ -60,6 +60,7 @@ export interface ServerStats {
 }
 
 export interface BenchServer {
+  pid: number;
   url: string;
   /** From spawn to listening: node, the app, and loading the users file. */
   startMs: number;
@@ -78,14 +79,25 @@ export interface BenchServer {
 /** The servers of bench/servers/: ours, no auth, the two floors and the two peers. */
 export type ServerName = 'ours' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt';
 
-export async function startServer(options: { server?: ServerName; usersFile: string; watch?: boolean; maxHashes?: number }): Promise<BenchServer> {
+export interface ServerOptions {
+  server?: ServerName;
+  usersFile: string;
+  watch?: boolean;
+  maxHashes?: number;
+  /** A command the server runs under, e.g. valgrind and its arguments (part 8). */
+  wrapper?: string[];
+  readyTimeoutMs?: number;
+}
+
+export async function startServer(options: ServerOptions): Promise<BenchServer> {
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_USERS_FILE: options.usersFile, BENCH_WATCH: options.watch ? '1' : '0' };
   if (options.maxHashes !== undefined) env.BENCH_MAX_HASHES = String(options.maxHashes);
   // --expose-gc: memory is read after a full collection (stats({ gc: true })). BENCH_NODE_ARGS: e.g. --cpu-prof, to profile a server.
   const nodeArgs = ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const script = tsxArgs(path.join('servers', `${options.server ?? 'ours'}.ts`));
-  const child = track(spawn(process.execPath, [...nodeArgs, ...script], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...nodeArgs, ...script] as [string, ...string[]];
+  const child = track(spawn(command, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const reloads: BenchServer['reloads'] = [];
   // One pending reply per message type; the server dying rejects them all.
   const waiting = new Map<string, { resolve: (message: Record<string, unknown>) => void; reject: (error: Error) => void }>();
@@ -116,9 +128,10 @@ export async function startServer(options: { server?: ServerName; usersFile: str
         },
       });
     });
-  const ready = await reply('ready', 30_000);
+  const ready = await reply('ready', options.readyTimeoutMs ?? 30_000);
   const startMs = performance.now() - started;
   return {
+    pid: child.pid as number,
     url: `http://127.0.0.1:${ready.port as number}`,
     startMs,
     loadMs: ready.loadMs as number,
@@ -159,6 +172,8 @@ export interface LoadResult {
 export interface LoadOptions {
   url: string;
   seconds: number;
+  /** Send exactly this many requests instead of loading for `seconds`. */
+  amount?: number;
   connections: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
@@ -167,12 +182,13 @@ export interface LoadOptions {
 
 /** One autocannon run, in its own process. */
 export async function autocannon(options: LoadOptions): Promise<LoadResult> {
-  const args = [require.resolve('autocannon'), '--json', '--no-progress', '-c', String(options.connections), '-d', String(options.seconds)];
+  const args = [require.resolve('autocannon'), '--json', '--no-progress', '-c', String(options.connections)];
+  args.push(...(options.amount === undefined ? ['-d', String(options.seconds)] : ['-a', String(options.amount)]));
   if (options.method) args.push('-m', options.method);
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   if (options.body !== undefined) args.push('-b', options.body);
   args.push(options.url);
-  const result = await run(process.execPath, args, { timeoutMs: (options.seconds + 30) * 1000 });
+  const result = await run(process.execPath, args, { timeoutMs: (options.amount === undefined ? options.seconds + 30 : 600) * 1000 });
   if (result.code !== 0) throw new Error(`autocannon failed (${result.code}): ${result.stderr}`);
   const json = JSON.parse(result.stdout) as {
     requests: { average: number };

@@ -7,8 +7,9 @@
  * Throughput comparisons (parts 1 and 2) run in interleaved rounds (bench/rounds.ts):
  * BENCH_ROUNDS (default 5) rounds of BENCH_ROUND_SECONDS (default 3) per variant, ratios
  * taken within a round, the median round counts. The other load phases last BENCH_SECONDS
- * (default 5). BENCH_ONLY=1,4 runs only those parts (while working on one); a full run is all
- * seven. BENCH_NODE_ARGS adds node flags to every server (e.g. --cpu-prof).
+ * (default 5). BENCH_ONLY=1,4 runs only those parts (while working on one); a full run is the
+ * first seven. Part 8, instructions per request under callgrind, runs only when named
+ * (BENCH_ONLY=8, or with the others: BENCH_ONLY=1,2,3,4,5,6,7,8). BENCH_NODE_ARGS adds node flags to every server (e.g. --cpu-prof).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import bcrypt from 'bcrypt';
 import { benchUsers, makeKeys, usersYaml, writeAtomically, type BenchUsers } from './make-users';
+import { instructionCounts } from './instructions';
 import { loginFlood } from './login-flood';
 import { perRequestOverhead } from './overhead';
 import { autocannon, killChildren, run, startServer, tsxArgs, type BenchServer, type LoadOptions } from './processes';
@@ -290,6 +292,7 @@ async function main(): Promise<void> {
     if (ONLY.has('6')) await reloadUnderLoad(files.reload, hash, keys.reload);
     // Issue 15: 300 concurrent fresh-username logins, and API keys during login storms.
     if (ONLY.has('7')) await loginFlood();
+    if (ONLY.has('8')) await instructionCounts(files.small, users.small, (server) => tokenFrom(server, users.small.team.username));
 
     const took = (performance.now() - started) / 1000;
     process.stdout.write(`\n${table()}\n\n`);
