@@ -9,8 +9,8 @@ import { RequestSlot } from './request-slot';
  * Express request a map of its own, so every new property copies the map's descriptors);
  * two of them cost more than the rest of the guard's work (bench/RESULTS.md, part 1).
  *
- * They behave as data properties for reading and assigning; `delete` does not remove them,
- * as it does not remove `req.query`. A request whose chain already has either name from
+ * On a guarded request they behave as data properties for reading and assigning; `delete` does
+ * not remove them, as it does not remove `req.query`. A request whose chain already has either name from
  * someone else (another library's accessor, an own property) gets own data properties.
  */
 
@@ -24,14 +24,6 @@ interface WorkspaceValues {
 
 const valuesOf = new RequestSlot<WorkspaceValues>('express-workspace-auth: req.workspace and req.workspaces');
 
-function valuesFor(req: object): WorkspaceValues {
-  let values = valuesOf.get(req);
-  if (!values) {
-    values = { workspace: undefined, workspaces: undefined, source: undefined };
-    valuesOf.set(req, values);
-  }
-  return values;
-}
 
 function listOf(values: WorkspaceValues): unknown {
   const { source } = values;
@@ -42,6 +34,26 @@ function listOf(values: WorkspaceValues): unknown {
   return values.workspaces;
 }
 
+/**
+ * An assignment to a request the plugin has not guarded makes a plain own property, as it
+ * always did: apps of the same Express that never use the plugin keep their `req.workspace`
+ * as it was (listed, deletable, apart from `res.locals`).
+ */
+const ownProperty = (req: object, name: string, value: unknown): void => {
+  Object.defineProperty(req, name, { value, writable: true, enumerable: true, configurable: true });
+};
+
+/** An assignment to a request without the plugin's values: its own property; to Express's request prototype itself: kept aside, so the accessors stay. */
+function assignUnguarded(target: object, name: keyof typeof ACCESSORS, value: unknown): void {
+  if (isOurs(target, name)) {
+    const values: WorkspaceValues = { workspace: undefined, workspaces: undefined, source: undefined };
+    values[name] = value;
+    valuesOf.set(target, values);
+  } else {
+    ownProperty(target, name, value);
+  }
+}
+
 const ACCESSORS = {
   workspace: {
     configurable: true,
@@ -50,7 +62,9 @@ const ACCESSORS = {
       return valuesOf.get(this)?.workspace;
     },
     set(this: object, value: unknown): void {
-      valuesFor(this).workspace = value;
+      const values = valuesOf.get(this);
+      if (values) values.workspace = value;
+      else assignUnguarded(this, 'workspace', value);
     },
   },
   workspaces: {
@@ -61,7 +75,11 @@ const ACCESSORS = {
       return values && listOf(values);
     },
     set(this: object, value: unknown): void {
-      const values = valuesFor(this);
+      const values = valuesOf.get(this);
+      if (!values) {
+        assignUnguarded(this, 'workspaces', value);
+        return;
+      }
       values.workspaces = value;
       values.source = undefined;
     },
@@ -111,17 +129,13 @@ function installFor(prototype: object): boolean {
  */
 export function setRequestWorkspace(req: Request, workspace: string, workspaces: readonly string[] | (() => string[])): void {
   if (accessorsReachable(Object.getPrototypeOf(req)) && !Object.hasOwn(req, 'workspace') && !Object.hasOwn(req, 'workspaces')) {
-    const values = valuesFor(req);
-    values.workspace = workspace;
-    values.workspaces = undefined;
-    values.source = workspaces;
+    valuesOf.set(req, { workspace, workspaces: undefined, source: workspaces });
     return;
   }
   // Defined, not assigned: an assignment would call a setter up the chain, or throw at a getter alone.
-  const own = { configurable: true, enumerable: true, writable: true };
-  Object.defineProperty(req, 'workspace', { ...own, value: workspace });
+  ownProperty(req, 'workspace', workspace);
   if (typeof workspaces !== 'function') {
-    Object.defineProperty(req, 'workspaces', { ...own, value: workspaces.slice() });
+    ownProperty(req, 'workspaces', workspaces.slice());
     return;
   }
   let list: string[] | undefined;

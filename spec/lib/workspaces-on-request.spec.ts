@@ -45,6 +45,37 @@ describe('req.workspace and req.workspaces', () => {
     expect((await request(app).get('/plain')).body).toEqual({ workspace: true, workspaces: true });
   });
 
+  it('stay plain own properties in an app of the same Express that never uses the plugin', async () => {
+    // Make sure the accessors are installed: one guarded request first.
+    const guarded = express();
+    guarded.get('/ws', auth.authenticate, auth.requireWorkspace(), echo);
+    await request(guarded).get('/ws').set(as('user1')).expect(200);
+    const app = express();
+    app.get('/own', (req, res) => {
+      req.workspace = 'its-own';
+      req.workspaces = ['its-own'];
+      res.locals = {};
+      const listed = Object.keys(req).includes('workspace');
+      const kept = { workspace: req.workspace, workspaces: req.workspaces };
+      delete req.workspace;
+      res.json({ listed, kept, afterDelete: req.workspace ?? null });
+    });
+    expect((await request(app).get('/own')).body).toEqual({ listed: true, kept: { workspace: 'its-own', workspaces: ['its-own'] }, afterDelete: null });
+  });
+
+  it("keep working when code writes to Express's request prototype itself", async () => {
+    const app = express();
+    app.get('/ws', auth.authenticate, auth.requireWorkspace(), echo);
+    const base = Object.getPrototypeOf(app.request) as { workspace?: unknown };
+    await request(app).get('/ws').set(as('user1')).expect(200);
+    base.workspace = 'written-to-the-prototype';
+    try {
+      expect((await request(app).get('/ws').set(as('user2'))).body).toEqual({ workspace: 'user2', workspaces: ['client_projects', 'user2'] });
+    } finally {
+      base.workspace = undefined;
+    }
+  });
+
   it('take what the app assigns, before and after the guard, as plain properties would', async () => {
     const app = express();
     app.get(
