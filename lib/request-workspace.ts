@@ -4,14 +4,14 @@ import { RequestSlot } from './request-slot';
 
 /**
  * Where `req.workspace` and `req.workspaces` live: as Express gives `req.query` and `req.path`,
- * accessors on Express's request prototype, over values kept per request (request-slot.ts). Adding an own
- * property to an Express request is slow (~19,000 instructions each on Node 20: V8 gives each
+ * accessors on Express's request prototype, over values kept per request (request-slot.ts).
+ * Adding an own property to an Express request is slow (~19,000 instructions each on Node 20: V8 gives each
  * Express request a map of its own, so every new property copies the map's descriptors);
  * two of them cost more than the rest of the guard's work (bench/RESULTS.md, part 1).
  *
  * On a guarded request they behave as data properties for reading and assigning; `delete` does
- * not remove them, as it does not remove `req.query`. A request whose chain already has either name from
- * someone else (another library's accessor, an own property) gets own data properties.
+ * not remove them, as it does not remove `req.query`. A request whose chain already has either
+ * name from someone else (another library's accessor, an own property) gets own data properties.
  */
 
 interface WorkspaceValues {
@@ -23,7 +23,6 @@ interface WorkspaceValues {
 }
 
 const valuesOf = new RequestSlot<WorkspaceValues>('express-workspace-auth: req.workspace and req.workspaces');
-
 
 function listOf(values: WorkspaceValues): unknown {
   const { source } = values;
