@@ -9,14 +9,13 @@
  *    throughput against the same load without the storm.
  * Standalone: `node --import tsx bench/login-flood.ts`; bench/run.ts can run `loginFlood()` as a part.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import bcrypt from 'bcrypt';
 import { benchUsers, makeKeys, usersYaml } from './make-users';
-import { autocannon, killChildren, tsxArgs } from './processes';
+import { autocannon, killChildren, startServer, type BenchServer } from './processes';
 import { ms, pct, report, summary, table } from './report';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -24,54 +23,6 @@ const PASSWORD = 'bench-password';
 const COST = 10;
 const FLOOD = 300;
 const PART = 'flood';
-
-interface FloodServer {
-  url: string;
-  mark(): Promise<void>;
-  stats(): Promise<{ eldP99Ms: number; eldMaxMs: number; cpuCores: number; rssMb: number }>;
-  stop(): Promise<void>;
-}
-
-async function startFloodServer(usersFile: string): Promise<FloodServer> {
-  const child: ChildProcess = spawn(process.execPath, tsxArgs('login-flood-server.ts'), {
-    env: { ...process.env, FLOOD_USERS_FILE: usersFile },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const reply = (type: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`flood server: no "${type}" within 30 s`)), 30_000);
-      const onMessage = (message: Record<string, unknown>) => {
-        if (message.type !== type) return;
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        resolve(message);
-      };
-      child.on('message', onMessage);
-      child.once('exit', (code) => reject(new Error(`flood server exited (${code})`)));
-    });
-  const ready = await reply('ready');
-  return {
-    url: `http://127.0.0.1:${ready.port as number}`,
-    async mark() {
-      const marked = reply('marked');
-      child.send({ type: 'mark' });
-      await marked;
-    },
-    async stats() {
-      const stats = reply('stats');
-      child.send({ type: 'stats' });
-      return (await stats) as unknown as Awaited<ReturnType<FloodServer['stats']>>;
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send({ type: 'exit' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 async function login(url: string, client: string, username: string, password: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
@@ -91,7 +42,7 @@ function byStatus(statuses: number[]): string {
 }
 
 /** 300 concurrent logins with fresh usernames, then a correct login from a client not in the flood. */
-async function flood(server: FloodServer, label: string, clientOf: (i: number) => string, username: string, round: number): Promise<void> {
+async function flood(server: BenchServer, label: string, clientOf: (i: number) => string, username: string, round: number): Promise<void> {
   const started = performance.now();
   const answers = await Promise.all(Array.from({ length: FLOOD }, (_, i) => login(server.url, clientOf(i), `fresh-${round}-${i}`, 'guess')));
   const allMs = performance.now() - started;
@@ -141,7 +92,7 @@ async function politeLogins(url: string, username: string, connections: number, 
  * API-key requests alone, then with `connections` connections of correct logins at once: autocannon's,
  * which re-send at once whatever the answer (a flood), or `polite` ones that wait out Retry-After.
  */
-async function storm(server: FloodServer, apiKey: string, username: string, connections: number, polite = false): Promise<void> {
+async function storm(server: BenchServer, apiKey: string, username: string, connections: number, polite = false): Promise<void> {
   const keys = { url: `${server.url}/guarded`, seconds: SECONDS, connections: 10, headers: { 'X-API-Key': apiKey } };
   await autocannon({ ...keys, seconds: 1 });
   await server.mark();
@@ -181,13 +132,13 @@ async function storm(server: FloodServer, apiKey: string, username: string, conn
 export async function loginFlood(): Promise<void> {
   process.stderr.write(`\nLogin flood and storm (cost ${COST}, the plugin's defaults)\n`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ewa-flood-'));
-  let server: FloodServer | undefined;
+  let server: BenchServer | undefined;
   try {
     const keys = makeKeys(10);
     const usersFile = path.join(dir, 'users.yml');
     writeFileSync(usersFile, usersYaml(10, await bcrypt.hash(PASSWORD, COST), keys));
     const users = benchUsers(keys);
-    server = await startFloodServer(usersFile);
+    server = await startServer({ server: 'login-flood', usersFile });
     await login(server.url, '10.200.1.1', users.team.username, PASSWORD); // warm up
     await flood(server, 'one client', () => '10.100.0.1', users.team.username, 1);
     await flood(server, `${FLOOD} clients`, (i) => `10.101.${i >> 8}.${i & 255}`, users.team.username, 2);

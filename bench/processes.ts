@@ -76,8 +76,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** The servers of bench/servers/: ours, no auth, the two floors and the two peers. */
-export type ServerName = 'ours' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt';
+/** The servers of bench/servers/: ours, no auth, the floors, the two peers, and the login-flood server (bench/login-flood.ts). */
+export type ServerName = 'ours' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt' | 'login-flood';
 
 export interface ServerOptions {
   server?: ServerName;
