@@ -3,6 +3,7 @@ import type { AuthenticatedRequests } from './authenticated-requests';
 import { clientKeyOf } from './client-key';
 import type { KeyAndTokenFailureLimit } from './failure-limits';
 import { refusal, type Refuse } from './refusals';
+import { setRequestUser } from './request-properties';
 import { asPassportUser, bearerTokenOf, type Verdict } from './strategies';
 
 /** The verify functions of the strategies: what Passport would call, called here without its per-request machinery. */
@@ -63,7 +64,7 @@ export function createAuthenticate(verifiers: Verifiers, refuse: Refuse, authent
     }
     authenticated.mark(req, verdict.user);
     // Passport's convention, for the app's handlers; the plugin itself trusts only its mark.
-    req.user = asPassportUser(verdict.user);
+    setRequestUser(req, asPassportUser(verdict.user));
     next();
   };
   return function authenticate(req, res, next) {
