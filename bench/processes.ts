@@ -3,7 +3,8 @@
  * Each runs in its own process so load generator and server never share an event loop.
  * Every child is tracked and killed when the bench ends, however it ends.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -178,6 +179,8 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** The core autocannon runs on (taskset), when the servers are pinned (rounds.ts, sideBySide). */
+  core?: number;
 }
 
 /** One autocannon run, in its own process. */
@@ -188,7 +191,8 @@ export async function autocannon(options: LoadOptions): Promise<LoadResult> {
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   if (options.body !== undefined) args.push('-b', options.body);
   args.push(options.url);
-  const result = await run(process.execPath, args, { timeoutMs: (options.amount === undefined ? options.seconds + 30 : 600) * 1000 });
+  const [command, ...commandArgs] = options.core === undefined ? [process.execPath, ...args] : ['taskset', '-c', String(options.core), process.execPath, ...args];
+  const result = await run(command as string, commandArgs, { timeoutMs: (options.amount === undefined ? options.seconds + 30 : 600) * 1000 });
   if (result.code !== 0) throw new Error(`autocannon failed (${result.code}): ${result.stderr}`);
   const json = JSON.parse(result.stdout) as {
     requests: { average: number };
@@ -206,4 +210,13 @@ export async function autocannon(options: LoadOptions): Promise<LoadResult> {
     ok: json['2xx'],
     failed: json.non2xx + json.errors + json.timeouts,
   };
+}
+
+/** Whether processes can be pinned to cores here: two cores or more, and taskset (util-linux). */
+export const CAN_PIN = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** Pins every thread of a running process to the given cores (taskset's list form, e.g. "0" or "0-1"). */
+export async function pin(pid: number, cores: string): Promise<void> {
+  const result = await run('taskset', ['-a', '-p', '-c', cores, String(pid)], { timeoutMs: 10_000 });
+  if (result.code !== 0) throw new Error(`taskset -a -p -c ${cores} ${pid} failed (${result.code}): ${result.stderr}`);
 }

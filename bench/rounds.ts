@@ -1,17 +1,21 @@
 /**
- * Throughput comparisons in rounds: each round measures every variant once, back to back, so
- * a ratio taken within a round compares runs seconds apart, on about the same machine. The
- * median round's ratio counts; the lowest and highest are printed beside it. On a 2-core
- * machine shared with other work identical 4 s runs differ by 10-15%, hence rounds rather
- * than one long run per variant.
+ * Throughput comparisons, side by side: two servers loaded at the same time, each by its own
+ * autocannon, in rounds; the ratio of their throughputs per round, the median round counts.
+ *
+ * Where the machine allows it (two cores and taskset), both servers share core 0 and both
+ * load generators run on core 1. Sharing one core, each server gets half of it (both are
+ * always busy, and Linux shares a core evenly between busy processes), so the ratio of their
+ * throughputs is the inverse ratio of their cost per request; and whatever the machine does
+ * from one second to the next (this VM's speed swings by ±20% and more) meets both at once.
+ * Two identical no-auth servers measure 99-103% per round this way; in turns (one server,
+ * then the other) the same pair spread over 73-142% per 1-s round (bench/RESULTS.md).
  */
-import { autocannon, type BenchServer, type LoadOptions, type LoadResult } from './processes';
+import os from 'node:os';
+import { autocannon, CAN_PIN, pin, type BenchServer, type LoadOptions, type LoadResult } from './processes';
 import { pct } from './report';
 
 export const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
-export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-
-export type Measured = LoadResult & { cpuUsPerRequest: number; cpuCores: number };
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 
 /** A load run whose requests must all succeed: a bench that measures 401s measures nothing. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
@@ -22,77 +26,41 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
-/** A load run with the server's CPU for it: CPU per request shows whether the server or the generator was the limit. */
-export async function measured(server: BenchServer, options: LoadOptions): Promise<Measured> {
-  await server.mark();
-  const result = await load(options);
-  const stats = await server.stats();
-  return { ...result, cpuCores: stats.cpuCores, cpuUsPerRequest: (stats.cpuCores * 1e6) / result.rps };
+export interface Contender {
+  server: BenchServer;
+  load: LoadOptions;
 }
 
-/**
- * Runs the loads in turn, ROUNDS times over, after a short warm-up of each. With `groups`, a
- * round runs group after group (each group's variants back to back, so the ratios that matter
- * compare runs seconds apart), the groups in alternating order. Each round starts one variant
- * further on within each group, so no variant always runs first or after the same one.
- */
-export async function interleaved<K extends string>(
-  server: (key: K) => BenchServer,
-  loads: Record<K, LoadOptions>,
-  groups: K[][] = [Object.keys(loads) as K[]],
-): Promise<Array<Record<K, Measured>>> {
-  for (const key of groups.flat()) await load({ ...loads[key], seconds: 1 }); // warm up the JIT
-  const rounds: Array<Record<K, Measured>> = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const results = {} as Record<K, Measured>;
-    const ordered = round % 2 === 0 ? groups : [...groups].reverse();
-    for (const group of ordered) {
-      for (let i = 0; i < group.length; i++) {
-        const key = group[(round + i) % group.length] as K;
-        results[key] = await measured(server(key), loads[key]);
-      }
-    }
-    rounds.push(results);
-  }
-  return rounds;
-}
-
-export interface Ratio<K extends string> {
-  /** The median round's ratio. */
+export interface SideBySide {
+  /** The median round's ratio of `of`'s throughput to `to`'s. */
   ratio: number;
-  /** That round's results. */
-  round: Record<K, Measured>;
-  /** The lowest and highest round, e.g. "rounds 91.0-99.2%". */
+  /** That round's runs. */
+  of: LoadResult;
+  to: LoadResult;
+  /** The number of rounds and the lowest and highest ratio, e.g. "10 rounds 91.0-99.2%". */
   spread: string;
+  /** Whether the servers shared one core (CAN_PIN); if not, the ratio moves with the machine. */
+  pinned: boolean;
 }
 
-/** The median round's ratio of `of` to `to`, that round's results, and the range of the ratios. */
-export function ratioOf<K extends string>(rounds: Array<Record<K, Measured>>, of: K, to: K): Ratio<K> {
-  const ratios = rounds.map((round) => ({ ratio: round[of].rps / round[to].rps, round })).sort((a, b) => a.ratio - b.ratio);
-  const middle = ratios[Math.floor(ratios.length / 2)] as { ratio: number; round: Record<K, Measured> };
-  const spread = `rounds ${pct((ratios[0] as { ratio: number }).ratio)}-${pct((ratios[ratios.length - 1] as { ratio: number }).ratio)}`;
-  return { ...middle, spread };
-}
-
-/** The round of median throughput of one variant, for its absolute figures. */
-export function medianRun<K extends string>(rounds: Array<Record<K, Measured>>, key: K): Measured {
-  return [...rounds].sort((a, b) => a[key].rps - b[key].rps)[Math.floor(rounds.length / 2)]?.[key] as Measured;
-}
-
-/**
- * Two servers loaded at the same time, each by its own autocannon, ROUNDS × 2 times: the
- * ratio of their throughputs (`of` to `to`) per round, the median counts. Both meet the same
- * machine at the same moment, so the swings of a shared 2-core machine (±20% from one second
- * to the next, for one server alone) hit both alike; each server has about half the machine,
- * so the ratio is that of their CPU per request.
- */
-export async function sideBySide(of: LoadOptions, to: LoadOptions): Promise<{ ratio: number; spread: string }> {
-  await Promise.all([load({ ...of, seconds: 1 }), load({ ...to, seconds: 1 })]);
-  const ratios: number[] = [];
-  for (let round = 0; round < ROUNDS * 2; round++) {
-    const [ofRun, toRun] = await Promise.all([load(of), load(to)]);
-    ratios.push(ofRun.rps / toRun.rps);
+/** `of` and `to` loaded at the same time, ROUNDS times, after a 1-s warm-up; see the top of this file. */
+export async function sideBySide(of: Contender, to: Contender): Promise<SideBySide> {
+  const cores = `0-${os.availableParallelism() - 1}`;
+  const core = CAN_PIN ? 1 : undefined;
+  if (CAN_PIN) await Promise.all([pin(of.server.pid, '0'), pin(to.server.pid, '0')]);
+  try {
+    await Promise.all([load({ ...of.load, seconds: 1, core }), load({ ...to.load, seconds: 1, core })]);
+    const rounds: Array<{ ratio: number; of: LoadResult; to: LoadResult }> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const [ofRun, toRun] = await Promise.all([load({ ...of.load, core }), load({ ...to.load, core })]);
+      rounds.push({ ratio: ofRun.rps / toRun.rps, of: ofRun, to: toRun });
+    }
+    rounds.sort((a, b) => a.ratio - b.ratio);
+    const middle = rounds[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
+    const spread = `${rounds.length} rounds ${pct((rounds[0] as (typeof rounds)[number]).ratio)}-${pct((rounds[rounds.length - 1] as (typeof rounds)[number]).ratio)}`;
+    return { ...middle, spread, pinned: CAN_PIN };
+  } finally {
+    // Back to every core, for the parts that follow (logins hash on several threads).
+    if (CAN_PIN) await Promise.all([pin(of.server.pid, cores), pin(to.server.pid, cores)]);
   }
-  ratios.sort((a, b) => a - b);
-  return { ratio: ratios[Math.floor(ratios.length / 2)] as number, spread: `${ratios.length} rounds ${pct(ratios[0] as number)}-${pct(ratios[ratios.length - 1] as number)}` };
 }
