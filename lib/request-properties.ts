@@ -67,25 +67,31 @@ function assignUnguarded(target: object, name: Name, value: unknown): void {
   else ownProperty(target, name, value);
 }
 
-/** `req.user` or `req.workspace`: reads and assigns the request's value as a data property would. */
-function valueAccessor(name: 'user' | 'workspace') {
-  return {
+const ACCESSORS = {
+  user: {
     configurable: true,
     enumerable: true,
     get(this: object): unknown {
-      return valuesOf.get(this)?.[name];
+      return valuesOf.get(this)?.user;
     },
     set(this: object, value: unknown): void {
       const values = valuesOf.get(this);
-      if (values) values[name] = value;
-      else assignUnguarded(this, name, value);
+      if (values) values.user = value;
+      else assignUnguarded(this, 'user', value);
     },
-  };
-}
-
-const ACCESSORS = {
-  user: valueAccessor('user'),
-  workspace: valueAccessor('workspace'),
+  },
+  workspace: {
+    configurable: true,
+    enumerable: true,
+    get(this: object): unknown {
+      return valuesOf.get(this)?.workspace;
+    },
+    set(this: object, value: unknown): void {
+      const values = valuesOf.get(this);
+      if (values) values.workspace = value;
+      else assignUnguarded(this, 'workspace', value);
+    },
+  },
   workspaces: {
     configurable: true,
     enumerable: true,
