@@ -3,7 +3,6 @@ import type { AuthenticatedRequests } from './authenticated-requests';
 import { clientKeyOf } from './client-key';
 import type { KeyAndTokenFailureLimit } from './failure-limits';
 import { refusal, type Refuse } from './refusals';
-import { setRequestUser } from './request-properties';
 import { asPassportUser, bearerTokenOf, type Verdict } from './strategies';
 
 /** The verify functions of the strategies: what Passport would call, called here without its per-request machinery. */
@@ -64,7 +63,7 @@ export function createAuthenticate(verifiers: Verifiers, refuse: Refuse, authent
     }
     authenticated.mark(req, verdict.user);
     // Passport's convention, for the app's handlers; the plugin itself trusts only its mark.
-    setRequestUser(req, asPassportUser(verdict.user));
+    req.user = asPassportUser(verdict.user);
     next();
   };
   return function authenticate(req, res, next) {

@@ -4,7 +4,7 @@
  * is a cheap insert), non-enumerable so that spreading, copying or rendering the locals never
  * carries it. Not a WeakMap keyed by the request: two entries per request cost ~6% of
  * throughput, every short-lived key being an ephemeron for V8's collector; not a property of
- * `req` (see request-properties.ts). Without `res.locals` (outside Express), a WeakMap.
+ * `req` (see request-workspace.ts). Without `res.locals` (outside Express), a WeakMap.
  *
  * An app that replaces `res.locals` drops the values set before: the plugin then finds no
  * authenticated user, and refuses (401), never the reverse.

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { AuthenticatedRequests } from './authenticated-requests';
 import { refuseRequestAsArgument } from './misuse';
 import type { Refuse, RefusalCode, RefusalDetails } from './refusals';
-import { setRequestWorkspace } from './request-properties';
+import { setRequestWorkspace } from './request-workspace';
 import type { WorkspaceUser } from './types';
 import { WORKSPACE_PATTERN } from './names';
 import type { UsersIndex } from './users-index';

@@ -4,10 +4,10 @@ import request from 'supertest';
 import { makeApp, USERS } from '../helpers';
 
 /**
- * req.user, req.workspace and req.workspaces are accessors on Express's request prototype over
- * values kept per request (lib/request-properties.ts). To the app they must read and assign as
- * the plain properties they were, in sub-apps, beside other code that uses the same names (an
- * app's own Passport users among them), and never carry one request's values into another.
+ * req.workspace and req.workspaces are accessors on Express's request prototype over values kept
+ * per request (lib/request-workspace.ts). To the app they must read and assign as the plain
+ * properties they were, in sub-apps, beside other code that uses the same names, and never
+ * carry one request's values into another.
  */
 const { auth } = makeApp();
 afterAll(() => auth.close());
@@ -16,14 +16,13 @@ const as = (who: keyof typeof USERS) => ({ 'X-API-Key': USERS[who].apiKey });
 const echo: RequestHandler = (req, res) => {
   res.json({ workspace: req.workspace ?? null, workspaces: req.workspaces ?? null });
 };
-const usernameOf = (user: unknown) => (user as { username?: string } | undefined)?.username ?? null;
 
-describe('req.user, req.workspace and req.workspaces', () => {
+describe('req.workspace and req.workspaces', () => {
   it('hold each request its own values, however many run at once', async () => {
     const app = express();
     app.get('/ws/:workspace', auth.authenticate, auth.requireWorkspace(), (req, res) => {
       // The answer waits so that requests overlap.
-      setTimeout(() => res.json({ user: usernameOf(req.user), workspace: req.workspace, workspaces: req.workspaces }), 5);
+      setTimeout(() => echo(req, res, () => undefined), 5);
     });
     const asked = [
       ['user1', 'user1', ['user1']],
@@ -33,17 +32,17 @@ describe('req.user, req.workspace and req.workspaces', () => {
     ] as const;
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => asked[i % asked.length] as (typeof asked)[number]).map(([who, workspace]) => request(app).get(`/ws/${workspace}`).set(as(who))));
     answers.forEach((answer, i) => {
-      const [user, workspace, workspaces] = asked[i % asked.length] as (typeof asked)[number];
-      expect(answer.body).toEqual({ user, workspace, workspaces });
+      const [, workspace, workspaces] = asked[i % asked.length] as (typeof asked)[number];
+      expect(answer.body).toEqual({ workspace, workspaces });
     });
   });
 
   it('are undefined on a request no guard passed, in an app beside one that uses the plugin', async () => {
     const app = express();
     app.get('/plain', (req, res) => {
-      res.json({ user: req.user === undefined, workspace: req.workspace === undefined, workspaces: req.workspaces === undefined });
+      res.json({ workspace: req.workspace === undefined, workspaces: req.workspaces === undefined });
     });
-    expect((await request(app).get('/plain')).body).toEqual({ user: true, workspace: true, workspaces: true });
+    expect((await request(app).get('/plain')).body).toEqual({ workspace: true, workspaces: true });
   });
 
   it('stay plain own properties in an app of the same Express that never uses the plugin', async () => {
@@ -53,22 +52,15 @@ describe('req.user, req.workspace and req.workspaces', () => {
     await request(guarded).get('/ws').set(as('user1')).expect(200);
     const app = express();
     app.get('/own', (req, res) => {
-      // As the app's own Passport session would set its user.
-      req.user = { staffId: 7 } as Express.User;
       req.workspace = 'its-own';
       req.workspaces = ['its-own'];
       res.locals = {};
-      const listed = ['user', 'workspace'].filter((name) => Object.keys(req).includes(name));
-      const kept = { user: req.user, workspace: req.workspace, workspaces: req.workspaces };
-      delete req.user;
+      const listed = Object.keys(req).includes('workspace');
+      const kept = { workspace: req.workspace, workspaces: req.workspaces };
       delete req.workspace;
-      res.json({ listed, kept, afterDelete: { user: req.user ?? null, workspace: req.workspace ?? null } });
+      res.json({ listed, kept, afterDelete: req.workspace ?? null });
     });
-    expect((await request(app).get('/own')).body).toEqual({
-      listed: ['user', 'workspace'],
-      kept: { user: { staffId: 7 }, workspace: 'its-own', workspaces: ['its-own'] },
-      afterDelete: { user: null, workspace: null },
-    });
+    expect((await request(app).get('/own')).body).toEqual({ listed: true, kept: { workspace: 'its-own', workspaces: ['its-own'] }, afterDelete: null });
   });
 
   it("keep working when code writes to Express's request prototype itself", async () => {
@@ -89,53 +81,22 @@ describe('req.user, req.workspace and req.workspaces', () => {
     app.get(
       '/assign',
       (req, _res, next) => {
-        // As the app's own Passport session would, before the plugin authenticates the request.
-        req.user = { staffId: 7 } as Express.User;
         req.workspace = 'set-before';
         next();
       },
       auth.authenticate,
       auth.requireWorkspace(),
       (req, res) => {
-        const guarded = { user: usernameOf(req.user), workspace: req.workspace, workspaces: req.workspaces };
-        req.user = { staffId: 8 } as Express.User;
+        const guarded = { workspace: req.workspace, workspaces: req.workspaces };
         req.workspace = 'changed';
         req.workspaces = ['changed'];
-        res.json({ guarded, after: { user: req.user, workspace: req.workspace, workspaces: req.workspaces } });
+        res.json({ guarded, after: { workspace: req.workspace, workspaces: req.workspaces } });
       },
     );
     expect((await request(app).get('/assign').set(as('user2'))).body).toEqual({
-      guarded: { user: 'user2', workspace: 'user2', workspaces: ['client_projects', 'user2'] },
-      after: { user: { staffId: 8 }, workspace: 'changed', workspaces: ['changed'] },
+      guarded: { workspace: 'user2', workspaces: ['client_projects', 'user2'] },
+      after: { workspace: 'changed', workspaces: ['changed'] },
     });
-  });
-
-  it('are not listed by Object.keys on a request the plugin authenticated, and read the same after delete', async () => {
-    const app = express();
-    app.get('/keys', auth.authenticate, auth.requireWorkspace(), (req, res) => {
-      const listed = ['user', 'workspace', 'workspaces'].filter((name) => Object.keys(req).includes(name));
-      delete req.user;
-      res.json({ listed, afterDelete: usernameOf(req.user) });
-    });
-    expect((await request(app).get('/keys').set(as('user2'))).body).toEqual({ listed: [], afterDelete: 'user2' });
-  });
-
-  it("set req.user through the app's own setter, where its request prototype has one, as Passport would", async () => {
-    const app = express();
-    const kept = new WeakMap<object, unknown>();
-    Object.defineProperty(app.request, 'user', {
-      configurable: true,
-      get(this: object) {
-        return kept.get(this);
-      },
-      set(this: object, value: unknown) {
-        kept.set(this, value);
-      },
-    });
-    app.get('/user', auth.authenticate, auth.requireWorkspace(), (req, res) => {
-      res.json({ user: usernameOf(req.user), ownProperty: Object.hasOwn(req, 'user'), workspace: req.workspace });
-    });
-    expect((await request(app).get('/user').set(as('user2'))).body).toEqual({ user: 'user2', ownProperty: false, workspace: 'user2' });
   });
 
   it('win over own properties another middleware defined on the request before the guard', async () => {
@@ -234,8 +195,7 @@ describe("what the plugin keeps per request (its slots on res.locals)", () => {
     const server = http.createServer((req, res) => {
       const done = (error?: unknown) => {
         res.setHeader('Content-Type', 'application/json');
-        const guarded = req as express.Request;
-        res.end(JSON.stringify(error ? { error: String(error) } : { user: auth.userOf(guarded)?.username, reqUser: usernameOf(guarded.user), workspace: guarded.workspace }));
+        res.end(JSON.stringify(error ? { error: String(error) } : { user: auth.userOf(req as express.Request)?.username, workspace: (req as express.Request).workspace }));
       };
       auth.authenticate(req as express.Request, res as express.Response, (error?: unknown) => {
         if (error) return done(error);
@@ -243,6 +203,6 @@ describe("what the plugin keeps per request (its slots on res.locals)", () => {
       });
     });
     const response = await request(server).get('/').set(as('user2'));
-    expect(response.body).toEqual({ user: 'user2', reqUser: 'user2', workspace: 'user2' });
+    expect(response.body).toEqual({ user: 'user2', workspace: 'user2' });
   });
 });
