@@ -152,6 +152,17 @@ describe('req.workspace and req.workspaces', () => {
   });
 });
 
+describe('req.user, as Passport sets it', () => {
+  it('stays a plain property of the request: listed, and kept when the app replaces res.locals', async () => {
+    const app = express();
+    app.get('/user', auth.authenticate, (req, res) => {
+      res.locals = { title: 'replaced by the app' };
+      res.json({ listed: Object.keys(req).includes('user'), user: (req.user as { username?: string } | undefined)?.username ?? null });
+    });
+    expect((await request(app).get('/user').set(as('user2'))).body).toEqual({ listed: true, user: 'user2' });
+  });
+});
+
 describe("what the plugin keeps per request (its slots on res.locals)", () => {
   it('never shows in the locals the app spreads, copies or renders', async () => {
     const app = express();
