@@ -8,7 +8,9 @@
  * throughputs is the inverse ratio of their cost per request; and whatever the machine does
  * from one second to the next (this VM's speed swings by ±20% and more) meets both at once.
  * Two identical no-auth servers measure 99-103% per round this way; in turns (one server,
- * then the other) the same pair spread over 73-142% per 1-s round (bench/RESULTS.md).
+ * then the other) the same pair spread over 73-142% per 1-s round (bench/RESULTS.md). Runs
+ * minutes apart can still differ by ±5 points, as the machine's state changes: compare pairs
+ * of the same run.
  */
 import os from 'node:os';
 import { autocannon, CAN_PIN, pin, type BenchServer, type LoadOptions, type LoadResult } from './processes';
