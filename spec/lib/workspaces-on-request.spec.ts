@@ -173,6 +173,16 @@ describe("what the plugin keeps per request (its slots on res.locals)", () => {
     expect((await request(app).get('/locals').set(as('user2'))).body).toEqual({ keys: [], spreadSymbols: 0, assigned: 0, workspace: 'user2' });
   });
 
+  it('are read before the app replaces res.locals, and undefined after, as the README says', async () => {
+    const app = express();
+    app.get('/replaced-after', auth.authenticate, auth.requireWorkspace(), (req, res) => {
+      const before = req.workspace;
+      res.locals = { title: 'replaced by the app' };
+      res.json({ before, after: req.workspace ?? null });
+    });
+    expect((await request(app).get('/replaced-after').set(as('user2'))).body).toEqual({ before: 'user2', after: null });
+  });
+
   it('are dropped with res.locals when the app replaces it: the guard then refuses, 401', async () => {
     const app = express();
     app.get(
