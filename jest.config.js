@@ -17,7 +17,16 @@ module.exports = {
       // `express4` alias (npm:express@4), the plugin's own `require('express')` included.
       ...shared,
       displayName: 'express4',
-      testMatch: ['**/http-*.spec.ts', '**/workspaces*.spec.ts', '**/express-compat.spec.ts', '**/middleware-misuse.spec.ts'],
+      testMatch: [
+        '**/spec/lib/http/*.spec.ts',
+        '**/spec/lib/workspaces/*.spec.ts',
+        '**/spec/lib/auth/strategy-parity.spec.ts',
+        '**/spec/lib/auth/tokens-http.spec.ts',
+        '**/spec/lib/protection/failure-limits.spec.ts',
+        '**/spec/lib/protection/login-line.spec.ts',
+        '**/spec/lib/store/node-redis.spec.ts',
+        '**/spec/lib/store/redis-instances.spec.ts',
+      ],
       moduleNameMapper: { '^express$': 'express4', '^express/(.*)$': 'express4/$1' },
       globals: { EXPRESS_MAJOR: 4 },
     },

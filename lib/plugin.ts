@@ -1,18 +1,18 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import type { Strategy as LocalStrategy } from 'passport-local';
-import { createAuthenticate, type Verifiers } from './authenticate';
-import { AuthEventEmitter, requestFacts } from './auth-events';
-import { AuthenticatedRequests } from './authenticated-requests';
-import { createErrorHandler } from './error-handler';
-import { createLoginProtection } from './login-protection';
-import { refuseRequestAsArgument } from './misuse';
-import { parseOptions } from './options';
-import { createPasswordVerifier } from './passwords';
+import { createAuthenticate, type Verifiers } from './http/authenticate';
+import { AuthEventEmitter, requestFacts } from './http/events';
+import { AuthenticatedRequests } from './auth/authenticated-requests';
+import { createErrorHandler } from './http/error-handler';
+import { createLoginProtection } from './protection/protection';
+import { refuseRequestAsArgument } from './util/misuse';
+import { parseOptions } from './options/parse-options';
+import { createPasswordVerifier } from './auth/passwords';
 import { createRefuse, type Refuse } from './refusals';
-import { createWorkspaceGuards, type WorkspaceGuards } from './require-workspace';
-import { createRevocationList } from './shared-revocations';
-import { createLogoutHandler, createMeHandler, createRouteFilter, createTokenHandler, type RouteParts } from './routes';
+import { createWorkspaceGuards, type WorkspaceGuards } from './workspaces/require-workspace';
+import { createRevocationList } from './store/shared-revocations';
+import { createLogoutHandler, createMeHandler, createRouteFilter, createTokenHandler, type RouteParts } from './http/routes';
 import {
   API_KEY_HEADERS,
   createApiKeyStrategy,
@@ -21,12 +21,12 @@ import {
   createBearerVerifier,
   createPasswordStrategy,
   type BearerStrategy,
-} from './strategies';
-import { createTokenService } from './tokens';
+} from './auth/strategies';
+import { createTokenService } from './auth/tokens';
 import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
-import type { UsersIndex } from './users-index';
-import { trackStatus, type AuthStatus } from './status';
-import { UsersSource } from './users-source';
+import type { UsersIndex } from './users/users-index';
+import { trackStatus, type AuthStatus } from './http/status';
+import { UsersSource } from './users/users-source';
 
 /** What `workspaceAuth()` returns: a middleware serving the login, logout and `me` routes, with every piece as a member. */
 export interface WorkspaceAuth extends WorkspaceGuards {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type passport from 'passport';
-import type { RedisClient } from './redis-client';
-import type { RevocationList } from './revocation-list';
+import type { RedisClient } from './store/redis-client';
+import type { RevocationList } from './store/revocation-list';
 
 /**
  * A user as the application sees it: what the users file says, without secrets.

@@ -1,4 +1,4 @@
-import { hashPassword } from '../passwords';
+import { hashPassword } from '../auth/passwords';
 import { COST_RULE, parseCost } from './args';
 import type { Command } from './command';
 import { editUsersFile, recordOf } from './edit-session';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MAX_BCRYPT_COST, MIN_RECOMMENDED_BCRYPT_COST } from '../bcrypt-format';
+import { MAX_BCRYPT_COST, MIN_RECOMMENDED_BCRYPT_COST } from '../users/hash-format';
 import { usageError } from './io';
 
 /** What a command accepts on its command line. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { configFromEnv } from '../config';
+import { configFromEnv } from '../options/environment';
 import { UsersFileError } from '../errors';
-import { formatWarnings } from '../users-file-warnings';
-import { isMissingFileError, loadUsersFileSync } from '../users-file-read';
+import { formatWarnings } from '../users/warnings';
+import { isMissingFileError, loadUsersFileSync } from '../users/read-file';
 import type { Command } from './command';
 import { CliError } from './io';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../passwords';
+import { hashPassword } from '../auth/passwords';
 import { COST_RULE, parseCost } from './args';
 import type { Command } from './command';
 import { readPassword } from './password-input';

@@ -1,5 +1,5 @@
 import type { UserRecord } from '../types';
-import { loadUsers } from '../users-file';
+import { loadUsers } from '../users/load';
 
 /** What the server makes of a users file's text: its users, and advice that does not stop a load. */
 export interface LoadedUsers {

@@ -1,4 +1,4 @@
-import { USERNAME_PATTERN, WORKSPACE_PATTERN } from '../users-file';
+import { USERNAME_PATTERN, WORKSPACE_PATTERN } from '../users/load';
 import { usageError } from './io';
 
 /** A value as it may be shown in a message: invisible and direction-changing characters escaped, long values cut. */

@@ -1,4 +1,4 @@
-import { hashPassword } from '../passwords';
+import { hashPassword } from '../auth/passwords';
 import type { UserRecord } from '../types';
 import { addUserCommand } from './add-user';
 import { COST_RULE, parseCost, type ParsedArgs } from './args';

@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { configFromEnv, type EnvConfig } from '../config';
+import { configFromEnv, type EnvConfig } from '../options/environment';
 import { CliError, usageError, type CliIo } from './io';
 
 /** The users file a command works on, and how it was chosen (for messages). */

@@ -142,7 +142,7 @@ describe('the tarball', () => {
     expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']));
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/index.mjs', 'dist/index.d.mts', 'dist/cli.js']));
     const unexpected = paths.filter(
-      (file) => !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(file) && !/^dist\/(cli\/)?[a-z-]+\.(js|d\.ts|mjs|d\.mts)$/.test(file), // dist/cli/: the bin's modules
+      (file) => !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(file) && !/^dist\/([a-z]+\/)?[a-z-]+\.(js|d\.ts|mjs|d\.mts)$/.test(file), // dist/<folder>/: the feature folders
     );
     expect(unexpected).toEqual([]);
     // Every module has its declarations.

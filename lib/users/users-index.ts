@@ -1,0 +1,116 @@
+import crypto from 'node:crypto';
+import { bcryptCost } from './hash-format';
+import type { UserRecord, WorkspaceUser } from '../types';
+
+/**
+ * API keys are indexed by their SHA-256 digest: the lookup compares digests of the
+ * presented key, so the time it takes says nothing about how much of a real key matched.
+ * The digest is kept as 32 one-byte characters ("binary", i.e. latin1): 48 bytes of heap per key, where
+ * base64 takes 64 and hex 80.
+ */
+const apiKeyDigest: (apiKey: string) => string =
+  typeof crypto.hash === 'function'
+    ? (apiKey) => crypto.hash('sha256', apiKey, 'binary')
+    : (apiKey) => crypto.createHash('sha256').update(apiKey).digest('binary');
+
+/** The team workspaces of `workspaces: []`, shared by every such user. Frozen: a change would reach them all. */
+const NO_TEAMS: readonly string[] = Object.freeze([]);
+
+/**
+ * One frozen copy of each distinct team-workspace list, and one string per workspace name,
+ * shared by the users who list them. A big file names a few teams many times over: 100,000
+ * users with two teams each held 200,000 arrays' worth of copies, ~7 MB of heap.
+ */
+class SharedWorkspaces {
+  /** Every team workspace named in the file, each name once. */
+  readonly names = new Map<string, string>();
+  /** Only while indexing: by the list's JSON, which no name can make ambiguous. */
+  private readonly lists = new Map<string, readonly string[]>();
+
+  share(workspaces: readonly string[]): readonly string[] {
+    if (workspaces.length === 0) return NO_TEAMS;
+    const key = JSON.stringify(workspaces);
+    let shared = this.lists.get(key);
+    if (!shared) {
+      shared = Object.freeze([...new Set(workspaces)].map((name) => this.intern(name)));
+      this.lists.set(key, shared);
+    }
+    return shared;
+  }
+
+  private intern(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    this.names.set(name, name);
+    return name;
+  }
+}
+
+/**
+ * An immutable index of one version of the users file. Maps and Sets, never plain
+ * objects, so names such as `constructor` or `__proto__` find nothing they should not.
+ * Users' team-workspace lists are frozen and shared (a list is the same for each user
+ * who names the same teams), so the index holds its own copies of the records it is given.
+ */
+export class UsersIndex {
+  private readonly byUsername = new Map<string, UserRecord>();
+  private readonly byApiKey = new Map<string, UserRecord>();
+  /** Every team workspace the file names; with the usernames, the known workspaces. */
+  private readonly teamWorkspaces: ReadonlyMap<string, string>;
+  private sortedKnown: readonly string[] | undefined;
+  /** The most common bcrypt cost in the file: the cost of the dummy hash for unknown users. */
+  readonly typicalCost: number;
+
+  constructor(
+    records: readonly UserRecord[],
+    /** Where the users came from, for logs: a file path or "default user". */
+    readonly source: string,
+  ) {
+    const shared = new SharedWorkspaces();
+    const costs = new Map<number, number>();
+    for (const given of records) {
+      const { user } = given;
+      const record: UserRecord = { ...given, user: { ...user, workspaces: user.workspaces && shared.share(user.workspaces) } };
+      this.byUsername.set(user.username, record);
+      this.byApiKey.set(apiKeyDigest(record.apiKey), record);
+      const cost = bcryptCost(record.hashedPassword);
+      costs.set(cost, (costs.get(cost) ?? 0) + 1);
+    }
+    this.teamWorkspaces = shared.names;
+    this.typicalCost = [...costs].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 10;
+  }
+
+  /**
+   * Every workspace the file knows: each username and each team workspace, sorted. Made on
+   * first read (a super-user's list is all of them): 100,000 users' names take ~0.8 MB and
+   * sorting them ~25 ms of CPU, which a file whose super-users never read their list need not pay.
+   */
+  get knownWorkspaces(): readonly string[] {
+    this.sortedKnown ??= [...new Set([...this.byUsername.keys(), ...this.teamWorkspaces.keys()])].sort();
+    return this.sortedKnown;
+  }
+
+  get size(): number {
+    return this.byUsername.size;
+  }
+
+  findByUsername(username: string): UserRecord | undefined {
+    return this.byUsername.get(username);
+  }
+
+  findByApiKey(apiKey: string): UserRecord | undefined {
+    return this.byApiKey.get(apiKeyDigest(apiKey));
+  }
+
+  /** Whether the user may work in the workspace (own, listed, or any known one for a super-user). */
+  canAccess(user: WorkspaceUser, workspace: string): boolean {
+    if (user.superuser) return this.byUsername.has(workspace) || this.teamWorkspaces.has(workspace);
+    return workspace === user.username || (user.workspaces ?? []).includes(workspace);
+  }
+
+  /** Every workspace the user may access, sorted. */
+  workspacesOf(user: WorkspaceUser): string[] {
+    if (user.superuser) return [...this.knownWorkspaces];
+    return [...new Set([user.username, ...(user.workspaces ?? [])])].sort();
+  }
+}

@@ -1,0 +1,228 @@
+import { EventEmitter } from 'node:events';
+import { sha256 } from '../util/digest';
+import { UsersFileError, type Problem } from '../errors';
+import type { Logger, UserRecord } from '../types';
+import { loadUsers, type LoadedUsers } from './load';
+import { isMissingFileError, MISSING_FILE, readUsersFileText, readUsersFileTextSync, usersFileFingerprint } from './read-file';
+import { formatWarnings } from './warnings';
+import { UsersIndex } from './users-index';
+
+/**
+ * How often the watcher checks the file by default. A change is put in force at the second
+ * check that reads it unchanged, so within two intervals (1 s) of the end of a save, inside
+ * the contract's 2 seconds.
+ */
+export const DEFAULT_WATCH_INTERVAL_MS = 500;
+
+export interface UsersSourceOptions {
+  file: string;
+  /** Named explicitly: then it must exist. Only the implicit default may be missing. */
+  explicit: boolean;
+  /** The user of an instance whose implicit users file does not exist. */
+  defaultUser: UserRecord;
+  /** Watch the file and reload on change. */
+  watch: boolean;
+  /** How often the file is checked, in milliseconds. */
+  watchIntervalMs: number;
+  /** What named the file, for the advice when it is missing: the variable in use (`RUBRIX_LOCAL_AUTH_USERS_DB_FILE`) or the `usersFile` option. */
+  fileNamedBy?: string;
+  /** Where the warnings of each version go, at start and at every reload. Without it they are only in `warnings` and the `reload` event. */
+  logger?: Pick<Logger, 'warn'>;
+  /** Logged at start when the default user is in force: variables that look meant for this plugin (EnvConfig.defaultUserWarnings). */
+  defaultUserWarnings?: readonly string[];
+}
+
+export interface UsersSourceEvents {
+  /** A new version of the file is in force, with its warnings. */
+  reload: [users: UsersIndex, warnings: readonly Problem[]];
+  /** A changed file was refused; the last good users stay in force. */
+  'reload-error': [error: Error];
+}
+
+/** One read of the file: its content digest (or MISSING_FILE, or why it could not be read), and its text. */
+interface Read {
+  digest: string;
+  text?: string;
+  error?: unknown;
+}
+
+/** What the last read put in force or refused: its digest, and the refusal if it was refused. */
+interface Outcome {
+  digest: string;
+  error?: Error;
+}
+
+/**
+ * The users in force: loaded at start, reloaded when the file changes. Each version is an
+ * immutable UsersIndex swapped in whole, so a request never sees half of a reload.
+ */
+export class UsersSource extends EventEmitter<UsersSourceEvents> {
+  private index: UsersIndex;
+  private versionWarnings: readonly Problem[];
+  private outcome: Outcome;
+  private pending: Promise<UsersIndex> | undefined;
+  private queued: Promise<UsersIndex> | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private closed = false;
+  /** The fingerprint at the last poll that read the file. */
+  private lastFingerprint: string | undefined;
+  /** The digest the last poll read: a change goes in force once the next poll reads the same. */
+  private candidate: string;
+  /** The content read twice is in force (or refused), and nothing changed since: polls only stat. */
+  private settled = false;
+
+  /** True when no users file exists and the default user is in force. */
+  readonly usingDefaultUser: boolean;
+
+  constructor(private readonly options: UsersSourceOptions) {
+    super();
+    let text: string | undefined;
+    try {
+      text = readUsersFileTextSync(options.file);
+    } catch (error) {
+      if (!isMissingFileError(error)) throw error;
+      if (options.explicit) {
+        // Falling back to the default user because of a typo in a path would open the instance.
+        const namedBy = options.fileNamedBy ?? 'ARGILLA_LOCAL_AUTH_USERS_DB_FILE (or the usersFile option)';
+        throw new UsersFileError(options.file, [{ where: options.file, message: `does not exist. Fix the path in ${namedBy}, or create the file.` }]);
+      }
+    }
+    this.usingDefaultUser = text === undefined;
+    const loaded: LoadedUsers = text === undefined ? { records: [options.defaultUser], warnings: [] } : loadUsers(text, options.file);
+    this.index = new UsersIndex(loaded.records, text === undefined ? 'default user' : options.file);
+    this.versionWarnings = loaded.warnings;
+    this.outcome = { digest: text === undefined ? MISSING_FILE : sha256(text) };
+    this.candidate = this.outcome.digest;
+    this.logWarnings();
+    if (this.usingDefaultUser) for (const warning of options.defaultUserWarnings ?? []) options.logger?.warn(warning);
+
+    if (options.watch) {
+      // Polling the path (not the inode) sees in-place writes and atomic rename-over saves alike.
+      this.timer = setInterval(() => void this.poll(), options.watchIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get current(): UsersIndex {
+    return this.index;
+  }
+
+  /** The warnings of the version in force (empty for the default user). */
+  get warnings(): readonly Problem[] {
+    return this.versionWarnings;
+  }
+
+  /**
+   * Reads the file again and puts it in force if it is valid. Rejects, and keeps the last
+   * good users, if it is not. A call during a read waits for one more read after it (shared
+   * by every such call), so the last save always wins. Unlike the watcher, it does not wait
+   * for a second read: whoever calls it says the file is ready.
+   */
+  reload(): Promise<UsersIndex> {
+    if (this.queued) return this.queued;
+    if (!this.pending) {
+      this.pending = this.read()
+        .then((read) => {
+          this.candidate = read.digest;
+          return this.apply(read);
+        })
+        .finally(() => {
+          this.pending = undefined;
+        });
+      return this.pending;
+    }
+    this.queued = this.pending
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.reload();
+      });
+    return this.queued;
+  }
+
+  /**
+   * One check of the file, as the watcher makes at every interval. A change is put in force
+   * only when two consecutive checks read the same content: a file still being written
+   * (`cat > .users.yml` over a slow link, a big file) differs from one check to the next,
+   * and half of it may parse, with users cut before their `workspaces:` line as super-users.
+   */
+  async poll(): Promise<void> {
+    if (this.polling || this.closed) return; // a slow read of a big file must not pile up polls
+    this.polling = true;
+    try {
+      const fingerprint = await usersFileFingerprint(this.options.file);
+      if (this.settled && fingerprint === this.lastFingerprint) return;
+      this.lastFingerprint = fingerprint;
+      const read = await this.read();
+      if (read.digest !== this.candidate) {
+        this.candidate = read.digest;
+        this.settled = false;
+        return;
+      }
+      if (read.digest === this.outcome.digest) {
+        this.settled = true;
+        return;
+      }
+      if (this.closed) return;
+      // File times are as coarse as a kernel tick: a save within one tick of this read can leave
+      // inode, size and time as they are. Staying unsettled makes the next poll read once more.
+      await this.apply(read).catch(() => undefined); // refusals are reported through 'reload-error'
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async read(): Promise<Read> {
+    try {
+      const text = await readUsersFileText(this.options.file);
+      return { digest: sha256(text), text };
+    } catch (error) {
+      if (isMissingFileError(error)) return { digest: MISSING_FILE };
+      return { digest: `unreadable:${sha256(error instanceof Error ? error.message : String(error))}`, error };
+    }
+  }
+
+  /** Puts one read in force, or refuses it; the same content as last time gives the same outcome, reported once. */
+  private async apply(read: Read): Promise<UsersIndex> {
+    const file = this.options.file;
+    if (read.digest === this.outcome.digest) {
+      if (this.outcome.error) throw this.outcome.error;
+      return this.index;
+    }
+    if (read.text === undefined) {
+      const error = read.error ?? new UsersFileError(file, [{ where: file, message: 'was deleted or moved. The last good users stay in force until the file is back.' }]);
+      return this.refuse(read.digest, error);
+    }
+    let loaded: LoadedUsers;
+    try {
+      loaded = loadUsers(read.text, file);
+    } catch (error) {
+      return this.refuse(read.digest, error);
+    }
+    this.outcome = { digest: read.digest };
+    this.index = new UsersIndex(loaded.records, file);
+    this.versionWarnings = loaded.warnings;
+    this.logWarnings();
+    this.emit('reload', this.index, loaded.warnings);
+    return this.index;
+  }
+
+  /** Reports a refusal and remembers it for this content; the users in force stay. */
+  private refuse(digest: string, caught: unknown): never {
+    const error = caught instanceof Error ? caught : new Error(String(caught));
+    this.outcome = { digest, error };
+    this.emit('reload-error', error);
+    throw error;
+  }
+
+  private logWarnings(): void {
+    if (this.versionWarnings.length > 0) this.options.logger?.warn(formatWarnings(this.options.file, this.versionWarnings));
+  }
+
+  /** Stops watching, so the process can exit. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+}
