@@ -1,32 +1,17 @@
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import type { Strategy as LocalStrategy } from 'passport-local';
-import { createAuthenticate, type Verifiers } from './http/authenticate';
-import { AuthEventEmitter, requestFacts } from './http/events';
-import { AuthenticatedRequests } from './auth/authenticated-requests';
-import { createErrorHandler } from './http/error-handler';
-import { createLoginProtection } from './protection/protection';
-import { refuseRequestAsArgument } from './util/misuse';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { type Auth, createAuth } from './auth/auth';
+import { createHttp } from './http/http';
+import { AuthEventEmitter, refusalsTold, relayReloads, requestFacts } from './http/events';
+import { trackStatus, type AuthStatus } from './http/status';
 import { parseOptions } from './options/parse-options';
-import { createPasswordVerifier } from './auth/passwords';
+import { createProtection } from './protection/protection';
 import { createRefuse, type Refuse } from './refusals';
-import { createWorkspaceGuards, type WorkspaceGuards } from './workspaces/require-workspace';
-import { createRevocationList } from './store/shared-revocations';
-import { createLogoutHandler, createMeHandler, createRouteFilter, createTokenHandler, type RouteParts } from './http/routes';
-import {
-  API_KEY_HEADERS,
-  createApiKeyStrategy,
-  createApiKeyVerifier,
-  createBearerStrategy,
-  createBearerVerifier,
-  createPasswordStrategy,
-  type BearerStrategy,
-} from './auth/strategies';
-import { createTokenService } from './auth/tokens';
+import { createStore } from './store/store';
 import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
 import type { UsersIndex } from './users/users-index';
-import { trackStatus, type AuthStatus } from './http/status';
 import { UsersSource } from './users/users-source';
+import { refuseRequestAsArgument } from './util/misuse';
+import { createWorkspaceGuards, type WorkspaceGuards } from './workspaces/require-workspace';
 
 /** What `workspaceAuth()` returns: a middleware serving the login, logout and `me` routes, with every piece as a member. */
 export interface WorkspaceAuth extends WorkspaceGuards {
@@ -34,7 +19,7 @@ export interface WorkspaceAuth extends WorkspaceGuards {
   /** The Passport instance the strategies are registered on. */
   passport: Authenticator;
   /** The Passport strategies, by kind. */
-  strategies: { password: LocalStrategy; apiKey: HeaderAPIKeyStrategy[]; bearer: BearerStrategy };
+  strategies: Auth['strategies'];
   /** Authenticates by API key or access token; refuses with 401/403 otherwise. */
   authenticate: RequestHandler;
   /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
@@ -66,108 +51,40 @@ export interface WorkspaceAuth extends WorkspaceGuards {
   close(): void;
 }
 
+const MISUSE = {
+  factory: 'workspaceAuth',
+  written: 'app.use(workspaceAuth)',
+  intended: 'app.use(workspaceAuth())',
+  advice: 'Build the plugin once, at start, and mount what it returns: const auth = workspaceAuth({ usersFile: ".users.yml" }); app.use(auth);',
+};
+
 /**
  * Builds the plugin: loads and watches the users file, registers the strategies, and
  * returns a middleware with the login, logout and `me` routes. Throws at once, with every problem,
- * if the configuration or the users file is wrong.
+ * if the configuration or the users file is wrong. It only wires: each folder builds its own part.
  */
 export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): WorkspaceAuth {
-  refuseRequestAsArgument(options, {
-    factory: 'workspaceAuth',
-    written: 'app.use(workspaceAuth)',
-    intended: 'app.use(workspaceAuth())',
-    advice: 'Build the plugin once, at start, and mount what it returns: const auth = workspaceAuth({ usersFile: ".users.yml" }); app.use(auth);',
-  });
+  refuseRequestAsArgument(options, MISUSE);
   const config = parseOptions(options);
-  const { logger } = config;
+  const { logger, passport } = config;
   for (const warning of config.warnings) logger.warn(warning);
-
-  const source = new UsersSource({
-    file: config.usersFile.path,
-    explicit: config.usersFile.explicit,
-    defaultUser: config.defaultUser,
-    watch: config.watch,
-    watchIntervalMs: config.watchIntervalMs,
-    logger,
-    defaultUserWarnings: config.defaultUserWarnings,
-    ...(config.usersFileNamedBy !== undefined && { fileNamedBy: config.usersFileNamedBy }),
-  });
-  if (source.usingDefaultUser) logger.warn(config.defaultUserWarning);
-  const events = new AuthEventEmitter(logger);
-  source.on('reload', (users) => {
-    logger.info(`Reloaded ${users.size} users from ${users.source}.`);
-    events.tell('reload', users);
-  });
-  source.on('reload-error', (error) => {
-    logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`);
-    events.tell('reload-error', error);
-  });
-  const status = trackStatus(source, events);
-
+  const source = new UsersSource(config.users);
   const getUsers = () => source.current;
-  const tokens = createTokenService({
-    secretKey: config.secretKey,
-    previousSecretKeys: config.previousSecretKeys,
-    expirationMinutes: config.tokenExpirationMinutes,
-    audience: config.realm,
-  });
-  const authenticated = new AuthenticatedRequests();
-  const refuse = createRefuse(config.realm, config.onRefusal, (req, { status, code }, details) => {
-    const username = authenticated.userOf(req)?.username;
-    events.tell('refused', { code, status, ...requestFacts(req), ...(username && { username }), ...(details?.workspace && { workspace: details.workspace }) });
-  });
-  const protection = createLoginProtection(config, getUsers, refuse, (req, kind) => events.tell('rate-limited', { kind, ip: requestFacts(req).ip }));
-  // The revocationList option, else Redis when the redis option is given, else this process's memory.
-  const shared = config.revocationList ? { store: config.revocationList, report: logger } : protection.sharedRevocations;
-  const revocations = createRevocationList(shared?.store, shared?.report ?? logger);
-  const verifiers: Verifiers = { apiKey: createApiKeyVerifier(getUsers), bearer: createBearerVerifier(getUsers, tokens, revocations) };
-  const strategies = {
-    password: createPasswordStrategy(getUsers, createPasswordVerifier(config.maxConcurrentHashes)),
-    apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, verifiers.apiKey)),
-    bearer: createBearerStrategy(verifiers.bearer),
-  };
-  for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) config.passport.use(strategy.name as string, strategy);
-
-  const authenticate = createAuthenticate(verifiers, refuse, authenticated, protection.authenticateGuard);
-  const errorHandler = createErrorHandler(refuse);
-  const parts: RouteParts = {
-    passport: config.passport,
-    events,
-    tokens,
-    refuse,
-    authenticate,
-    authenticated,
-    getUsers,
-    loginGuard: protection.loginGuard,
-    revocations,
-  };
-  const tokenHandler = createTokenHandler(parts);
-  const meHandler = createMeHandler(parts);
-  const logoutHandler = createLogoutHandler(parts);
-  // A private router: Express's own path matching, with none of its members reachable from `auth`.
-  const router = express.Router();
-  router.post(`${config.apiPrefix}/security/token`, ...tokenHandler);
-  router.post(`${config.apiPrefix}/security/logout`, ...logoutHandler);
-  router.get(`${config.apiPrefix}/me`, ...meHandler);
-  router.use(errorHandler);
-  const mayBeForRoutes = createRouteFilter(config.apiPrefix);
-  const serveRoutes = function workspaceAuthRoutes(req: Request, res: Response, next: NextFunction): void {
-    protection.checkTrustProxy(req);
-    if (mayBeForRoutes(req.url)) router(req, res, next);
-    else next();
-  };
-
+  const events = new AuthEventEmitter(logger);
+  relayReloads(source, events, logger);
+  const status = trackStatus(source, events);
+  const store = createStore(config.store);
+  const auth = createAuth(config.auth, passport, getUsers, store.revocations);
+  const refuse = createRefuse(config.realm, config.onRefusal, refusalsTold(events, auth.authenticated));
+  const protection = createProtection(config.protection, store, getUsers, refuse, (req, kind) => events.tell('rate-limited', { kind, ip: requestFacts(req).ip }));
+  const { serveRoutes, ...handlers } = createHttp({ apiPrefix: config.apiPrefix, passport, auth, protection, revocations: store.revocations, events, refuse, getUsers });
   return Object.assign(serveRoutes, {
-    passport: config.passport,
-    strategies,
-    authenticate,
-    tokenHandler,
-    logoutHandler,
-    meHandler,
-    userOf: (req: Request) => authenticated.userOf(req),
+    ...handlers,
+    passport,
+    strategies: auth.strategies,
+    userOf: (req: Request) => auth.authenticated.userOf(req),
     refuse,
-    ...createWorkspaceGuards(getUsers, authenticated, refuse),
-    errorHandler,
+    ...createWorkspaceGuards(getUsers, auth.authenticated, refuse),
     users: getUsers,
     reload: () => source.reload(),
     status,
@@ -176,7 +93,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
     off: events.off.bind(events),
     close: () => {
       source.close();
-      protection.close();
+      store.close();
     },
   });
 }

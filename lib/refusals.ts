@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { LOGIN_BODY_LIMIT, MAX_CREDENTIAL_LENGTH } from './limits';
+import { WORKSPACE_CHARACTERS } from './names';
 import type { RefusalAnswer, RefusalResponder } from './types';
 
 /**
@@ -45,7 +46,7 @@ export const REFUSALS = {
   },
   invalid_workspace: {
     status: 400,
-    message: 'The workspace name is malformed: use letters, digits, "_" and "-", starting with a letter or digit, and name one workspace only.',
+    message: `The workspace name is malformed: ${WORKSPACE_CHARACTERS}, and name one workspace only.`,
   },
   workspace_forbidden: {
     status: 403,
@@ -132,9 +133,4 @@ export function createRefuse(realm: string, respond: RefusalResponder = sendRefu
     observe?.(req, answer, details);
     respond(req, res, next, answer);
   };
-}
-
-/** Answers a refusal as `{code, message}` JSON, with `WWW-Authenticate` on a 401: for an app's own routes. */
-export function sendRefusal(res: Response, code: RefusalCode, realm = 'express-workspace-auth'): void {
-  createRefuse(realm)(res.req, res, () => undefined, code);
 }

@@ -1,7 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import type passport from 'passport';
-import type { RedisClient } from './store/redis-client';
-import type { RevocationList } from './store/revocation-list';
 
 /**
  * A user as the application sees it: what the users file says, without secrets.
@@ -25,6 +23,25 @@ export interface UserRecord {
   hashedPassword: string;
   apiKey: string;
 }
+
+/**
+ * A Redis client: ioredis, or node-redis 4 or later; `workspaceAuth()` checks which at start.
+ * The plugin never connects, quits or configures it.
+ */
+export interface RedisClient {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** Logged-out tokens, by id, until they would have expired anyway. */
+export interface RevocationList {
+  revoke(tokenId: string, expiresAtSeconds: number): Promise<void>;
+  /** May answer synchronously (memory) or not (a shared store). */
+  isRevoked(tokenId: string): boolean | Promise<boolean>;
+}
+
+/** Why a login failed, for operators (the client is told only "wrong username or password"). */
+export type LoginFailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'invalid_login_fields' | 'missing_login_fields';
 
 /** Something that logs; `console` fits. */
 export interface Logger {

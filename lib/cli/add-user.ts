@@ -73,7 +73,7 @@ export const addUserCommand: Command = {
         'A running server lets them in within 2 seconds. Their API key, shown only now:\n',
     );
     io.stdout(`${apiKey}\n`);
-    for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+    for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning.where}: ${warning.message}\n`);
     return 0;
   },
 };

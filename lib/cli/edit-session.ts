@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
-import { UsersFileError } from '../errors';
+import { type Problem, UsersFileError } from '../errors';
+import { type LoadedUsers, loadUsers } from '../users/load';
 import type { UserRecord } from '../types';
 import { writeFileAtomically } from './atomic-write';
 import { CliError } from './io';
-import { loadLikeServer, type LoadedUsers } from './server-loader';
 import { missingUsersFile, readRegularUsersFile, type UsersFileTarget } from './users-file-target';
 import { UsersYaml } from './users-yaml';
 import { applyTextEdits, type TextEdit } from './yaml-text-edits';
@@ -26,14 +26,15 @@ export interface EditOutcome {
   file: string;
   /** True when the file did not exist and add-user created it. */
   created: boolean;
-  warnings: readonly string[];
+  /** The server's warnings about the file after the edit. */
+  warnings: readonly Problem[];
 }
 
 const isBlank = (text: string): boolean => text.split('\n').every((line) => /^\s*(#.*)?$/.test(line));
 
 function loadOrExplain(text: string, file: string, when: 'before' | 'after'): LoadedUsers {
   try {
-    return loadLikeServer(text, file);
+    return loadUsers(text, file);
   } catch (error) {
     if (!(error instanceof UsersFileError)) throw error;
     const advice =

@@ -1,8 +1,8 @@
 import { UsersFileError } from '../errors';
 import type { UserRecord } from '../types';
+import { loadUsers } from '../users/load';
 import type { Command } from './command';
 import { CliError } from './io';
-import { loadLikeServer } from './server-loader';
 import { missingUsersFile, readRegularUsersFile, resolveUsersFile } from './users-file-target';
 
 export const listCommand: Command = {
@@ -17,7 +17,7 @@ export const listCommand: Command = {
     if (!current) throw missingUsersFile(target, false);
     let records: UserRecord[];
     try {
-      records = loadLikeServer(current.text, target.path).records;
+      records = loadUsers(current.text, target.path).records;
     } catch (error) {
       if (error instanceof UsersFileError) throw new CliError(error.message);
       throw error;

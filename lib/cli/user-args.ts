@@ -1,4 +1,4 @@
-import { USERNAME_PATTERN, WORKSPACE_PATTERN } from '../users/load';
+import { USERNAME_PATTERN, USERNAME_RULE, WORKSPACE_CHARACTERS, WORKSPACE_PATTERN } from '../names';
 import { usageError } from './io';
 
 /** A value as it may be shown in a message: invisible and direction-changing characters escaped, long values cut. */
@@ -10,9 +10,7 @@ export function shown(value: string, max = 40): string {
 /** A username as the server's loader requires it. */
 export function checkUsername(value: string | undefined): string {
   if (value === undefined || !USERNAME_PATTERN.test(value)) {
-    throw usageError(
-      `${shown(value ?? '')} is not a valid username: use lowercase letters, digits, "-" and "_", not starting with "-" or "_" (e.g. "jane-doe").`,
-    );
+    throw usageError(`${shown(value ?? '')} is not a valid username: ${USERNAME_RULE}.`);
   }
   return value;
 }
@@ -24,7 +22,7 @@ export function parseWorkspaces(value: string): string[] {
   for (const name of names) {
     if (!WORKSPACE_PATTERN.test(name)) {
       throw usageError(
-        `--workspaces: ${shown(name)} is not a valid workspace name: use letters, digits, "_" and "-", starting with a letter or digit, separated by commas (e.g. --workspaces client_projects,team-b).`,
+        `--workspaces: ${shown(name)} is not a valid workspace name: ${WORKSPACE_CHARACTERS}, separated by commas (e.g. --workspaces client_projects,team-b).`,
       );
     }
   }

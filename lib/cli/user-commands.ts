@@ -37,7 +37,7 @@ async function editUser(args: ParsedArgs, io: CliIo, plan: (context: EditContext
   const username = checkUsername(args.positionals[0]);
   const target = resolveUsersFile(args.strings.file, io);
   const outcome = await editUsersFile(target, { mayCreate: false }, (context) => plan(context, username));
-  for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning}\n`);
+  for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning.where}: ${warning.message}\n`);
   return { username, file: target.path, changed: outcome !== null };
 }
 

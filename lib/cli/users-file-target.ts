@@ -1,7 +1,8 @@
-import { constants, type Stats } from 'node:fs';
-import { type FileHandle, lstat, open, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { configFromEnv, type EnvConfig } from '../options/environment';
+import { kindOf, readRegularFile, type RegularFile } from '../users/read-file';
 import { CliError, usageError, type CliIo } from './io';
 
 /** The users file a command works on, and how it was chosen (for messages). */
@@ -55,24 +56,15 @@ export interface CurrentFile {
   gid: number;
 }
 
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a named pipe (FIFO)';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  return 'not a regular file';
-}
-
 const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
-function notRegular(file: string, stats: Stats): CliError {
-  return new CliError(`${file} is ${kindOf(stats)}, not a regular file: a users file must be a plain YAML file. Nothing was changed.`);
+function notRegular(file: string): (stats: Stats) => CliError {
+  return (stats) => new CliError(`${file} is ${kindOf(stats)}, not a regular file: a users file must be a plain YAML file. Nothing was changed.`);
 }
 
 /**
  * Reads the users file, or resolves null when there is none. Anything but a regular file is
- * refused without blocking: the type is checked before opening, and the file is opened
- * non-blocking and checked again, so a FIFO swapped in meanwhile cannot hang the command.
+ * refused without blocking, by the server's own reader (users/read-file.ts).
  */
 export async function readRegularUsersFile(file: string): Promise<CurrentFile | null> {
   let realPath: string;
@@ -84,25 +76,18 @@ export async function readRegularUsersFile(file: string): Promise<CurrentFile | 
     if (link) throw new CliError(`${file} is a symbolic link to a file that does not exist. Fix or remove the link.`);
     return null;
   }
-  const before = await stat(realPath);
-  if (!before.isFile()) throw notRegular(file, before);
-  let handle: FileHandle;
+  let read: RegularFile;
   try {
-    handle = await open(realPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    read = await readRegularFile(realPath, notRegular(file));
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`Cannot read ${file} (${errorCode(error) ?? String(error)}): it must be a file this user may read and write.`);
   }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw notRegular(file, stats);
-    const bytes = await handle.readFile();
-    const text = bytes.toString('utf8');
-    // Invalid UTF-8 would come back as U+FFFD: writing that back would change bytes nobody meant to edit.
-    if (!Buffer.from(text, 'utf8').equals(bytes)) {
-      throw new CliError(`${file} is not valid UTF-8 text. Nothing was changed; fix its encoding first.`);
-    }
-    return { realPath, bytes, text, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
-  } finally {
-    await handle.close();
+  const { bytes, stats } = read;
+  const text = bytes.toString('utf8');
+  // Invalid UTF-8 would come back as U+FFFD: writing that back would change bytes nobody meant to edit.
+  if (!Buffer.from(text, 'utf8').equals(bytes)) {
+    throw new CliError(`${file} is not valid UTF-8 text. Nothing was changed; fix its encoding first.`);
   }
+  return { realPath, bytes, text, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
 }

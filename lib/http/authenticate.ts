@@ -1,49 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthenticatedRequests } from '../auth/authenticated-requests';
+import { judgeCredentials, type Verifiers } from '../auth/credentials';
+import { asPassportUser, type Verdict } from '../auth/verdict';
 import { clientKeyOf } from '../protection/client-key';
-import type { KeyAndTokenFailureLimit } from '../protection/failure-limits';
-import { refusal, type Refuse } from '../refusals';
-import { asPassportUser, bearerTokenOf, type Verdict } from '../auth/strategies';
-
-/** The verify functions of the strategies: what Passport would call, called here without its per-request machinery. */
-export interface Verifiers {
-  apiKey: (apiKey: string) => Verdict;
-  bearer: (token: string) => Verdict | Promise<Verdict>;
-}
-
-const MISSING_CREDENTIALS = refusal('missing_credentials');
-const CONFLICTING_CREDENTIALS = refusal('conflicting_credentials');
-const INVALID_API_KEY = refusal('invalid_api_key');
-const INVALID_TOKEN = refusal('invalid_token');
-
-/**
- * The verdict on a request's credentials, as the strategies decide it. An API-key header wins
- * over a Bearer token (the Argilla client sends both); different keys in several headers are
- * refused. Header names as Node gives them: lowercase.
- */
-function judgeCredentials(req: Request, verifiers: Verifiers): Verdict | Promise<Verdict> {
-  const { headers } = req;
-  const ours = headers['x-api-key'];
-  const argilla = headers['x-argilla-api-key'];
-  const rubrix = headers['x-rubrix-api-key'];
-  const apiKey = ours ?? argilla ?? rubrix;
-  if (apiKey !== undefined) {
-    if ((argilla !== undefined && argilla !== apiKey) || (rubrix !== undefined && rubrix !== apiKey)) return CONFLICTING_CREDENTIALS;
-    // passport-headerapikey fails an empty header before its verify runs.
-    return typeof apiKey === 'string' && apiKey !== '' ? verifiers.apiKey(apiKey) : INVALID_API_KEY;
-  }
-  if (headers.authorization === undefined) return MISSING_CREDENTIALS;
-  const token = bearerTokenOf(headers.authorization);
-  return token === undefined ? INVALID_TOKEN : verifiers.bearer(token);
-}
-
-/** The per-client limit on invalid API keys and tokens, and the one-time `trust proxy` check. */
-export interface AuthenticateGuard {
-  keyAndTokenFailures: KeyAndTokenFailureLimit;
-  checkTrustProxy: (req: Request) => void;
-  /** Told when a client is refused for too many invalid keys and tokens (the `rate-limited` event). */
-  onLimited: (req: Request) => void;
-}
+import type { AuthenticateGuard } from '../protection/protection';
+import type { Refuse } from '../refusals';
 
 /**
  * Authenticates a request by API key or access token: marks it as ours and sets `req.user`;

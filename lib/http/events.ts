@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Request } from 'express';
-import type { Logger } from '../types';
+import type { LoginFailureReason, Logger } from '../types';
+import type { AuthenticatedRequests } from '../auth/authenticated-requests';
+import type { RefusalObserver } from '../refusals';
 import type { UsersIndex } from '../users/users-index';
+import type { UsersSource } from '../users/users-source';
 
-/** Why a login failed, for operators (the client is told only "wrong username or password"). */
-export type LoginFailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'invalid_login_fields' | 'missing_login_fields';
 
 /** Where a request came from and what it asked for; never a credential. */
 export interface RequestFacts {
@@ -50,4 +51,24 @@ export class AuthEventEmitter extends EventEmitter<AuthEvents> {
       this.logger.error(`A listener of the "${String(name)}" event threw: ${(error as Error).message}`);
     }
   }
+}
+
+/** The users source's reloads, logged and told as the plugin's `reload` and `reload-error` events. */
+export function relayReloads(source: UsersSource, events: AuthEventEmitter, logger: Logger): void {
+  source.on('reload', (users) => {
+    logger.info(`Reloaded ${users.size} users from ${users.source}.`);
+    events.tell('reload', users);
+  });
+  source.on('reload-error', (error) => {
+    logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`);
+    events.tell('reload-error', error);
+  });
+}
+
+/** Tells every refusal as a `refused` event, with the user this plugin authenticated, if any. */
+export function refusalsTold(events: AuthEventEmitter, authenticated: AuthenticatedRequests): RefusalObserver {
+  return (req, { status, code }, details) => {
+    const username = authenticated.userOf(req)?.username;
+    events.tell('refused', { code, status, ...requestFacts(req), ...(username && { username }), ...(details?.workspace && { workspace: details.workspace }) });
+  };
 }

@@ -3,56 +3,36 @@ import path from 'node:path';
 import passport from 'passport';
 import { configFromEnv, DEFAULT_PASSWORD_HASH, describeTokenApiUrlProblem } from './environment';
 import { ConfigError } from '../errors';
-import { DEFAULT_WATCH_INTERVAL_MS } from '../users/users-source';
+import { DEFAULT_MAX_CONCURRENT_HASHES } from '../auth/passwords';
+import type { AuthSettings } from '../auth/auth';
+import type { ProtectionSettings } from '../protection/protection';
+import type { StoreSettings } from '../store/store';
+import type { UsersSourceOptions } from '../users/users-source';
 import { sendRefusalJson } from '../refusals';
-import type { RedisClient } from '../store/redis-client';
-import type { RevocationList } from '../store/revocation-list';
-import type {
-  Authenticator,
-  KeyAndTokenRateLimitOptions,
-  LoginQueueOptions,
-  LoginRateLimitOptions,
-  Logger,
-  RefusalResponder,
-  UserRecord,
-  WorkspaceAuthOptions,
-} from '../types';
+import type { Authenticator, Logger, RefusalResponder, WorkspaceAuthOptions } from '../types';
 import { validateOptions } from './validate-options';
 
-/** Everything `workspaceAuth()` needs, resolved once: options checked, the environment merged, every default applied. */
+/** Everything `workspaceAuth()` needs, resolved once: options checked, the environment merged, every default applied, in one slice per folder. */
 export interface Configuration {
-  usersFile: { path: string; explicit: boolean };
-  /** The user of an instance whose implicit users file does not exist. */
-  defaultUser: UserRecord;
-  secretKey: string;
-  /** Former signing keys whose tokens still verify. */
-  previousSecretKeys: readonly string[];
-  /** The shared list of logged-out tokens, if any; memory is always used too. */
-  revocationList: RevocationList | undefined;
-  tokenExpirationMinutes: number;
+  users: UsersSourceOptions;
+  store: StoreSettings;
+  auth: AuthSettings;
+  protection: ProtectionSettings;
   passport: Authenticator;
   apiPrefix: string;
-  watch: boolean;
-  watchIntervalMs: number;
-  loginRateLimit: Required<LoginRateLimitOptions>;
-  keyAndTokenRateLimit: Required<KeyAndTokenRateLimitOptions>;
-  loginQueue: Required<LoginQueueOptions>;
-  redis: RedisClient | undefined;
-  redisKeyPrefix: string;
   logger: Logger;
   realm: string;
-  /** Undefined: the process-wide default bound, shared by every instance that leaves it out. */
-  maxConcurrentHashes: number | undefined;
   onRefusal: RefusalResponder;
-  /** Logged only if the default user turns out to be in force: variables that look meant for this plugin. */
-  defaultUserWarnings: readonly string[];
-  /** What named the users file, for the advice when it is missing. */
-  usersFileNamedBy: string | undefined;
   /** Advice that does not stop the start, to log once. */
   warnings: string[];
-  /** Logged only if the default user turns out to be in force (no users file). */
-  defaultUserWarning: string;
 }
+
+/**
+ * How often the watcher checks the file by default. A change is put in force at the second
+ * check that reads it unchanged, so within two intervals (1 s) of the end of a save, inside
+ * the contract's 2 seconds.
+ */
+export const DEFAULT_WATCH_INTERVAL_MS = 500;
 
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 // A flood of logins is answered within 2 seconds (issue 15), this and the check in progress included.
@@ -88,42 +68,59 @@ export function parseOptions(passed: unknown): Configuration {
 
   const defaultName = env.defaultUser.user.username;
   const documented = env.defaultUser.hashedPassword === DEFAULT_PASSWORD_HASH && env.defaultUser.apiKey === `${defaultName}.apikey`;
+  const usersFile = options.usersFile === undefined ? env.usersFile : { path: path.resolve(cwd, options.usersFile), explicit: true };
+  const logger = options.logger ?? prefixedConsole;
+  const realm = options.realm ?? 'express-workspace-auth';
+  // What named the users file, for the advice when it is missing.
+  const fileNamedBy = options.usersFile !== undefined ? 'the usersFile option' : env.usersFileVariable;
   return {
-    usersFile: options.usersFile === undefined ? env.usersFile : { path: path.resolve(cwd, options.usersFile), explicit: true },
-    defaultUser: env.defaultUser,
-    secretKey,
-    previousSecretKeys,
-    revocationList: options.revocationList,
-    tokenExpirationMinutes: options.tokenExpirationMinutes ?? env.tokenExpirationMinutes,
+    users: {
+      file: usersFile.path,
+      explicit: usersFile.explicit,
+      defaultUser: env.defaultUser,
+      watch: options.watch ?? true,
+      watchIntervalMs: options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
+      logger,
+      defaultUserWarnings: [
+        ...env.defaultUserWarnings,
+        `No users file at ${usersFile.path}: the default super-user "${defaultName}" is in force` +
+          (documented ? ` with the documented password 1234 and API key ${defaultName}.apikey. Change them,` : '.') +
+          ' or create a users file.',
+      ],
+      ...(fileNamedBy !== undefined && { fileNamedBy }),
+    },
+    store: { redis: options.redis, redisKeyPrefix: options.redisKeyPrefix ?? 'express-workspace-auth:', revocationList: options.revocationList, logger },
+    auth: {
+      tokens: {
+        secretKey,
+        previousSecretKeys,
+        expirationMinutes: options.tokenExpirationMinutes ?? env.tokenExpirationMinutes,
+        audience: realm,
+      },
+      ownHashBound: options.maxConcurrentHashes,
+    },
+    protection: {
+      loginRateLimit: {
+        windowMs: options.loginRateLimit?.windowMs ?? FIFTEEN_MINUTES_MS,
+        limit: options.loginRateLimit?.limit ?? 10,
+        clientLimit: options.loginRateLimit?.clientLimit ?? 100,
+      },
+      keyAndTokenRateLimit: {
+        windowMs: options.keyAndTokenRateLimit?.windowMs ?? FIFTEEN_MINUTES_MS,
+        limit: options.keyAndTokenRateLimit?.limit ?? 100,
+      },
+      loginQueue: {
+        maxWaitMs: options.loginQueue?.maxWaitMs ?? DEFAULT_LOGIN_MAX_WAIT_MS,
+        clientShare: options.loginQueue?.clientShare ?? 0.5,
+      },
+      concurrentHashes: options.maxConcurrentHashes ?? DEFAULT_MAX_CONCURRENT_HASHES,
+      logger,
+    },
     passport: options.passport ?? new passport.Passport(),
     apiPrefix,
-    watch: options.watch ?? true,
-    watchIntervalMs: options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
-    defaultUserWarnings: env.defaultUserWarnings,
-    usersFileNamedBy: options.usersFile !== undefined ? 'the usersFile option' : env.usersFileVariable,
-    loginRateLimit: {
-      windowMs: options.loginRateLimit?.windowMs ?? FIFTEEN_MINUTES_MS,
-      limit: options.loginRateLimit?.limit ?? 10,
-      clientLimit: options.loginRateLimit?.clientLimit ?? 100,
-    },
-    keyAndTokenRateLimit: {
-      windowMs: options.keyAndTokenRateLimit?.windowMs ?? FIFTEEN_MINUTES_MS,
-      limit: options.keyAndTokenRateLimit?.limit ?? 100,
-    },
-    loginQueue: {
-      maxWaitMs: options.loginQueue?.maxWaitMs ?? DEFAULT_LOGIN_MAX_WAIT_MS,
-      clientShare: options.loginQueue?.clientShare ?? 0.5,
-    },
-    redis: options.redis,
-    redisKeyPrefix: options.redisKeyPrefix ?? 'express-workspace-auth:',
-    logger: options.logger ?? prefixedConsole,
-    realm: options.realm ?? 'express-workspace-auth',
-    maxConcurrentHashes: options.maxConcurrentHashes,
+    logger,
+    realm,
     onRefusal: options.onRefusal ?? sendRefusalJson,
     warnings,
-    defaultUserWarning:
-      `No users file at ${env.usersFile.path}: the default super-user "${defaultName}" is in force` +
-      (documented ? ` with the documented password 1234 and API key ${defaultName}.apikey. Change them,` : '.') +
-      ' or create a users file.',
   };
 }

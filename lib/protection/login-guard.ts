@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { clientKeyOf } from './client-key';
 import type { Blocked, LoginFailureLimits } from './failure-limits';
-import { MAX_CREDENTIAL_LENGTH } from '../limits';
+import { readLoginFields } from '../auth/login-fields';
 import type { LoginQueue, Ticket } from './login-queue';
 import type { Refuse } from '../refusals';
 
@@ -26,14 +26,6 @@ interface Turn {
   username: string;
 }
 
-/** The username and password, when the body has both as strings passport-local will check; otherwise it answers 400 itself. */
-function loginFields(body: unknown): { username: string } | undefined {
-  const { username, password } = (body ?? {}) as { username?: unknown; password?: unknown };
-  if (typeof username !== 'string' || typeof password !== 'string' || username === '' || password === '') return undefined;
-  if (username.length > MAX_CREDENTIAL_LENGTH || password.length > MAX_CREDENTIAL_LENGTH) return undefined;
-  return { username };
-}
-
 /** What the guard tells the plugin: the first request (the `trust proxy` check), and each login it refuses (the `rate-limited` event). */
 export interface LoginGuardHooks {
   checkTrustProxy: (req: Request) => void;
@@ -51,8 +43,10 @@ export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, 
 
   async function admit(req: Request, res: Response, next: NextFunction): Promise<void> {
     checkTrustProxy(req);
-    const fields = loginFields(req.body);
-    if (!fields) return next();
+    // A login the strategy refuses without a check (400) needs no place in line.
+    const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
+    const fields = readLoginFields(username, password);
+    if (typeof fields === 'string') return next();
     const client = clientKeyOf(req);
     const blocked = await limits.blocked(client, fields.username);
     if (blocked) return refuseBlocked(req, res, next, blocked);

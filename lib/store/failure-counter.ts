@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import { STORE_TIMINGS } from './health';
 import type { RedisHealth } from './redis-health';
 
 /** Failures in a window, and when the window ends. */
@@ -16,9 +17,6 @@ export interface FailureCounter {
   /** Forgets the key's failures. */
   clear(key: string): Promise<void>;
 }
-
-// A Redis that does not answer within this is treated as away for that one command.
-export const REDIS_TIMEOUT_MS = 500;
 
 export interface CounterSpec {
   /** Names the counter's keys (and its Redis key prefix). */
@@ -45,8 +43,7 @@ class ReportingInsurance extends RateLimiterMemory {
   }
 
   private report(): void {
-    // Not ready: health logs the outage. Ready: the command itself failed or timed out.
-    if (this.health.ready()) this.health.commandFailed(REDIS_TIMEOUT_MS);
+    this.health.failed(new Error('the command failed or timed out'));
   }
 
   override penalty(...args: Parameters<RateLimiterMemory['penalty']>): Promise<RateLimiterRes> {
@@ -74,7 +71,7 @@ export function createFailureCounter(spec: CounterSpec, redis?: { health: RedisH
   // Whole seconds: the library's Redis store sets no expiry at all for a window under one second.
   const base = { points: spec.limit, duration: Math.max(1, Math.ceil(spec.windowMs / 1000)), keyPrefix: spec.name };
   const memory = new RateLimiterMemory(base);
-  if (!redis) return counterOver(() => memory);
+  if (!redis) return counterOver((command) => command(memory));
   const shared = new RLWrapperTimeouts({
     limiter: new RateLimiterRedis({
       ...base,
@@ -86,18 +83,28 @@ export function createFailureCounter(spec: CounterSpec, redis?: { health: RedisH
       insuranceLimiter: new ReportingInsurance(memory, redis.health),
     }),
     // Takes the insurance limiter of the limiter it wraps: a timed-out command is counted there too.
-    timeoutMs: REDIS_TIMEOUT_MS,
+    timeoutMs: STORE_TIMINGS.timeoutMs,
   });
-  // While Redis is paused after a failure, memory at once rather than one more deadline.
-  return counterOver(() => (redis.health.usable() ? shared : memory));
+  const { health } = redis;
+  // While Redis fails, memory at once rather than one more deadline, but for one retry a second.
+  // A command Redis itself answered (no failure reported meanwhile) ends an outage.
+  return counterOver(async (command) => {
+    if (!health.mayAsk()) return command(memory);
+    const failuresBefore = health.failures;
+    const result = await command(shared);
+    if (health.failures === failuresBefore) health.answered();
+    return result;
+  });
 }
 
-function counterOver(limiter: () => RateLimiterAbstract): FailureCounter {
+type Command<T> = (limiter: RateLimiterAbstract) => Promise<T>;
+
+function counterOver(run: <T>(command: Command<T>) => Promise<T>): FailureCounter {
   return {
-    add: async (key) => toCount(await limiter().penalty(key, 1)),
-    peek: async (key) => toCount(await limiter().get(key)),
+    add: async (key) => toCount(await run((limiter) => limiter.penalty(key, 1))),
+    peek: async (key) => toCount(await run((limiter) => limiter.get(key))),
     clear: async (key) => {
-      await limiter().delete(key);
+      await run((limiter) => limiter.delete(key));
     },
   };
 }

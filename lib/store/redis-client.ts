@@ -4,14 +4,9 @@
  * The plugin sends them only what both understand, through their raw-command method.
  */
 
-/**
- * A Redis client: ioredis, or node-redis 4 or later; `workspaceAuth()` checks which at start.
- * The plugin never connects, quits or configures it.
- */
-export interface RedisClient {
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
-}
+import type { RedisClient } from '../types';
+
+export type { RedisClient };
 
 /** What the plugin uses of an ioredis client. */
 interface IoRedisLike extends RedisClient {

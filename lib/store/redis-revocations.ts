@@ -6,7 +6,7 @@ import type { RevocationList } from './revocation-list';
  * The logged-out tokens in Redis, shared by every instance: a key per token that expires with the
  * token (SET ... PX), looked up with EXISTS. The shared store of shared-revocations.ts, which
  * keeps every logout in memory too, bounds each command's time, answers from memory while Redis
- * fails and writes the logouts Redis missed once it answers again. A logout on another instance
+ * fails (by the health shared with the counters) and writes the logouts Redis missed once it is back. A logout on another instance
  * is not seen while Redis is away: the price of tokens that keep working through an outage.
  */
 export class RedisRevocationStore implements RevocationList {
@@ -29,9 +29,8 @@ export class RedisRevocationStore implements RevocationList {
     return `${this.keyPrefix}revoked:${tokenId}`;
   }
 
-  /** A command now, or a failure at once while Redis is away: nothing waits in the client's offline queue. */
+  /** A command; the revocation list asks the health first, so none waits in the client's offline queue. */
   private send(args: [string, ...string[]]): Promise<unknown> {
-    if (!this.health.usable()) return Promise.reject(new Error('Redis is not connected'));
     return sendRedisCommand(this.health.client, this.health.kind, args);
   }
 }

@@ -1,9 +1,6 @@
-/** Logged-out tokens, by id, until they would have expired anyway. */
-export interface RevocationList {
-  revoke(tokenId: string, expiresAtSeconds: number): Promise<void>;
-  /** May answer synchronously (memory) or not (a shared store). */
-  isRevoked(tokenId: string): boolean | Promise<boolean>;
-}
+import type { RevocationList } from '../types';
+
+export type { RevocationList };
 
 // Below this many entries the list is never swept: a sweep would cost more than the memory it frees.
 const MIN_SWEEP_SIZE = 1024;

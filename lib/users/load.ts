@@ -6,14 +6,13 @@ import { z } from 'zod';
 import { describeHashProblem } from './hash-format';
 import { closestName } from '../util/did-you-mean';
 import { UsersFileError, type Problem } from '../errors';
-import { USERNAME_PATTERN, USERNAME_RULE, WORKSPACE_PATTERN, WORKSPACE_RULE } from './names';
+import { USERNAME_PATTERN, USERNAME_RULE, WORKSPACE_PATTERN, WORKSPACE_RULE } from '../names';
 import { describeValue, quoted } from '../util/report-text';
 import type { UserRecord } from '../types';
 import { usersFileWarnings, type EntryLookups, type LoadedEntry } from './warnings';
 import { parseYaml, type YamlProblem } from './yaml';
 
 // Kept here too for callers of the loader's former API; the patterns live in names.ts.
-export { USERNAME_PATTERN, WORKSPACE_PATTERN } from './names';
 
 const FIELDS = ['username', 'hashed_password', 'api_key', 'email', 'full_name', 'fullname', 'disabled', 'workspaces'];
 

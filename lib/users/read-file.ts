@@ -1,12 +1,13 @@
 /**
- * Reading the users file from disk, for start-up, `check` and the watcher: only regular
- * files, never blocking, and the fingerprint that tells the watcher the file may have changed.
+ * Reading the users file from disk, for the server (start-up, the watcher) and the CLI alike:
+ * only regular files, never blocking, and the fingerprint that tells the watcher the file may
+ * have changed.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { UsersFileError } from '../errors';
-import { loadUsers, type LoadedUsers } from './load';
 import type { UserRecord } from '../types';
+import { type LoadedUsers, loadUsers } from './load';
 
 /**
  * O_NONBLOCK: should the path turn into a FIFO between the type check and the open, the open
@@ -19,21 +20,63 @@ export function isMissingFileError(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
-function kindOf(stats: Stats): string {
+/** What is at a path that is not a regular file, e.g. "a named pipe (FIFO)". */
+export function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a named pipe (FIFO), which is never read: reading one waits for a writer';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
   if (stats.isSocket()) return 'a socket';
   if (stats.isCharacterDevice()) return 'a character device';
   if (stats.isBlockDevice()) return 'a block device';
   return 'not a regular file';
 }
 
-/** Refuses anything but a regular file, before anything is read from it. */
-function requireRegularFile(stats: Stats, file: string): void {
-  if (stats.isFile()) return;
-  throw new UsersFileError(file, [
-    { where: file, message: `is ${kindOf(stats)}. A users file must be a regular file: point the path at the YAML file itself.` },
-  ]);
+/** The error for anything but a regular file at the path: the server's and the CLI's say it their way. */
+export type NotRegular = (stats: Stats) => Error;
+
+/** A regular file's bytes and what the open file says of itself (mode, owner). */
+export interface RegularFile {
+  bytes: Buffer;
+  stats: Stats;
+}
+
+/**
+ * Reads a regular file, refusing anything else before anything is read from it: its type is
+ * checked before it is opened, and again on the open file. Errors of the file system (ENOENT
+ * for a missing file) are thrown as they are, for the caller to decide on.
+ */
+function readRegularFileSync(file: string, notRegular: NotRegular): RegularFile {
+  const before = statSync(file);
+  if (!before.isFile()) throw notRegular(before);
+  const descriptor = openSync(file, OPEN_FLAGS);
+  try {
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile()) throw notRegular(stats);
+    return { bytes: readFileSync(descriptor), stats };
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/** `readRegularFileSync`, without blocking the event loop or a thread of the pool. */
+export async function readRegularFile(file: string, notRegular: NotRegular): Promise<RegularFile> {
+  const before = await stat(file);
+  if (!before.isFile()) throw notRegular(before);
+  const handle = await open(file, OPEN_FLAGS);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw notRegular(stats);
+    return { bytes: await handle.readFile(), stats };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The server's refusal of anything but a regular file. */
+function serverNotRegular(file: string): NotRegular {
+  return (stats) => {
+    const kind = stats.isFIFO() ? `${kindOf(stats)}, which is never read: reading one waits for a writer` : kindOf(stats);
+    return new UsersFileError(file, [{ where: file, message: `is ${kind}. A users file must be a regular file: point the path at the YAML file itself.` }]);
+  };
 }
 
 /** A read failure other than a missing file (which callers decide on) as a UsersFileError that says what to check. */
@@ -43,35 +86,19 @@ function unreadable(error: unknown, file: string): unknown {
   return new UsersFileError(file, [{ where: file, message: `cannot be read (${code}): it must be a YAML file that this process may read.` }]);
 }
 
-/**
- * The text of a users file, at start-up and for `check`. Its type is checked before it is
- * opened, and again on the open file. A missing file is an ENOENT error, for the caller to decide on.
- */
+/** The text of a users file, at start-up and for `check`. A missing file is an ENOENT error, for the caller to decide on. */
 export function readUsersFileTextSync(file: string): string {
-  let descriptor: number | undefined;
   try {
-    requireRegularFile(statSync(file), file);
-    descriptor = openSync(file, OPEN_FLAGS);
-    requireRegularFile(fstatSync(descriptor), file);
-    return readFileSync(descriptor, 'utf8');
+    return readRegularFileSync(file, serverNotRegular(file)).bytes.toString('utf8');
   } catch (error) {
     throw unreadable(error, file);
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
   }
 }
 
 /** The text of a users file, without blocking the event loop or a thread of the pool, for reloads. */
 export async function readUsersFileText(file: string): Promise<string> {
   try {
-    requireRegularFile(await stat(file), file);
-    const handle = await open(file, OPEN_FLAGS);
-    try {
-      requireRegularFile(await handle.stat(), file);
-      return await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
+    return (await readRegularFile(file, serverNotRegular(file))).bytes.toString('utf8');
   } catch (error) {
     throw unreadable(error, file);
   }

@@ -7,13 +7,6 @@ import { isMissingFileError, MISSING_FILE, readUsersFileText, readUsersFileTextS
 import { formatWarnings } from './warnings';
 import { UsersIndex } from './users-index';
 
-/**
- * How often the watcher checks the file by default. A change is put in force at the second
- * check that reads it unchanged, so within two intervals (1 s) of the end of a save, inside
- * the contract's 2 seconds.
- */
-export const DEFAULT_WATCH_INTERVAL_MS = 500;
-
 export interface UsersSourceOptions {
   file: string;
   /** Named explicitly: then it must exist. Only the implicit default may be missing. */
@@ -28,7 +21,7 @@ export interface UsersSourceOptions {
   fileNamedBy?: string;
   /** Where the warnings of each version go, at start and at every reload. Without it they are only in `warnings` and the `reload` event. */
   logger?: Pick<Logger, 'warn'>;
-  /** Logged at start when the default user is in force: variables that look meant for this plugin (EnvConfig.defaultUserWarnings). */
+  /** Logged at start when the default user is in force: that it is, and variables that look meant for this plugin (EnvConfig.defaultUserWarnings). */
   defaultUserWarnings?: readonly string[];
 }
 

@@ -4,7 +4,7 @@ import { refuseRequestAsArgument } from '../util/misuse';
 import type { Refuse, RefusalCode, RefusalDetails } from '../refusals';
 import { setRequestWorkspace } from './request-workspace';
 import type { WorkspaceUser } from '../types';
-import { WORKSPACE_PATTERN } from '../users/names';
+import { WORKSPACE_PATTERN } from '../names';
 import type { UsersIndex } from '../users/users-index';
 
 /**

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { runCli, type CliIo } from '../../../lib/cli';
-import { loadLikeServer } from '../../../lib/cli/server-loader';
+import { loadUsers } from '../../../lib/users/load';
 import { tempDir } from '../../helpers';
 
 export interface CliResult {
@@ -47,6 +47,6 @@ export function usersFileInTempDir(name = 'users.yml') {
     /** Every file in the folder but the users file: temporary files an edit failed to clean up. */
     leftovers: () => readdirSync(dir).filter((entry) => entry !== name),
     /** The users as the server loads them. */
-    records: () => loadLikeServer(readFileSync(file, 'utf8'), file).records,
+    records: () => loadUsers(readFileSync(file, 'utf8'), file).records,
   };
 }

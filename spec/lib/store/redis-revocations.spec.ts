@@ -1,6 +1,5 @@
 import Redis from 'ioredis';
-import { createRevocationList } from '../../../lib/store/shared-revocations';
-import { createSharedStore, type SharedStore } from '../../../lib/store/store';
+import { createStore, type Store } from '../../../lib/store/store';
 import { recordingLogger } from '../../helpers';
 import { hasRedisServer, RedisServer } from '../../redis-server';
 import { describeWithTool } from '../../system-tools';
@@ -15,20 +14,18 @@ function untilReady(redis: Redis): Promise<void> {
 describeWithTool('redis-server', hasRedisServer)('the logged-out tokens in Redis', () => {
   let server: RedisServer;
   const clients: Redis[] = [];
-  const stores: SharedStore[] = [];
+  const stores: Store[] = [];
 
-  /** One instance's list as the plugin builds it (retried every 100 ms here), over a client of its own, as another process would have. */
+  /** One instance's list as the plugin builds it, over a client of its own, as another process would have. */
   async function instanceList() {
     const redis = new Redis(server.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 100 });
     redis.on('error', () => undefined);
     clients.push(redis);
     const logger = recordingLogger();
-    const store = createSharedStore(redis, 'spec:', logger);
+    const store = createStore({ redis, redisKeyPrefix: 'spec:', revocationList: undefined, logger });
     stores.push(store);
     await untilReady(redis);
-    const shared = store.revocations as NonNullable<SharedStore['revocations']>;
-    const list = createRevocationList(shared.store, shared.report, { timeoutMs: 500, retryMs: 100 });
-    return { redis, logger, list };
+    return { redis, logger, list: store.revocations };
   }
 
   beforeAll(async () => {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { UsersFileError, type Problem, type UsersIndex, type WorkspaceAuth } from '../../../lib/index';
 import { configFromEnv } from '../../../lib/options/environment';
-import { DEFAULT_WATCH_INTERVAL_MS, UsersSource } from '../../../lib/users/users-source';
+import { DEFAULT_WATCH_INTERVAL_MS } from '../../../lib/options/parse-options';
+import { UsersSource } from '../../../lib/users/users-source';
 import { entry, makeApp, recordingLogger, tempDir } from '../../helpers';
 
 // Tests wait for reload events, never fixed sleeps; under a loaded CI machine an event can take seconds.

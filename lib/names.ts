@@ -1,6 +1,7 @@
 /**
  * The name rules of the users file (the product contract, §1), with the advice that goes
- * with them. Pure: no I/O, nothing native, so any module may import it.
+ * with them, written once for the loader, the workspace guard and the CLI. Pure: no I/O,
+ * nothing native, so any module may import it.
  */
 
 /** A login name: lowercase letters, digits, "-" and "_", not starting with "-" or "_". */
@@ -12,4 +13,7 @@ export const WORKSPACE_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_\-]*$/;
 
 export const USERNAME_RULE = 'use lowercase letters, digits, "-" and "_", not starting with "-" or "_" (e.g. "jane-doe")';
 
-export const WORKSPACE_RULE = 'use letters, digits, "_" and "-", starting with a letter or digit (e.g. "client_projects")';
+/** The workspace rule without an example, for messages that give their own. */
+export const WORKSPACE_CHARACTERS = 'use letters, digits, "_" and "-", starting with a letter or digit';
+
+export const WORKSPACE_RULE = `${WORKSPACE_CHARACTERS} (e.g. "client_projects")`;

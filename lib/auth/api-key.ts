@@ -1,0 +1,46 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import { MAX_CREDENTIAL_LENGTH } from '../limits';
+import { type Refusal, refusal } from '../refusals';
+import type { UsersIndex } from '../users/users-index';
+import { type Done, INVALID_API_KEY, report, USER_DISABLED, type Verdict } from './verdict';
+
+/** The headers an API key may come in: ours, and what the Argilla and Rubrix clients send. */
+export const API_KEY_HEADERS = ['X-API-Key', 'X-Argilla-Api-Key', 'X-Rubrix-Api-Key'] as const;
+
+// Node gives header names in lowercase.
+const [OURS, ARGILLA, RUBRIX] = API_KEY_HEADERS.map((header) => header.toLowerCase()) as [string, string, string];
+const CONFLICTING_CREDENTIALS = refusal('conflicting_credentials');
+
+/**
+ * The API key a request presents, in the first of API_KEY_HEADERS it has: undefined without
+ * one, a refusal when several headers carry different keys. Not checked against the users.
+ */
+export function presentedApiKey(headers: IncomingHttpHeaders): string | string[] | undefined | Refusal {
+  const ours = headers[OURS];
+  const argilla = headers[ARGILLA];
+  const rubrix = headers[RUBRIX];
+  const apiKey = ours ?? argilla ?? rubrix;
+  if (apiKey === undefined) return undefined;
+  if ((argilla !== undefined && argilla !== apiKey) || (rubrix !== undefined && rubrix !== apiKey)) return CONFLICTING_CREDENTIALS;
+  return apiKey;
+}
+
+/** Every decision on an API key: the user whose key it is, if they are not disabled. */
+export function createApiKeyVerifier(getUsers: () => UsersIndex): (apiKey: string) => Verdict {
+  return function verifyApiKey(apiKey) {
+    const record = apiKey.length <= MAX_CREDENTIAL_LENGTH ? getUsers().findByApiKey(apiKey) : undefined;
+    if (!record) return INVALID_API_KEY;
+    return record.user.disabled ? USER_DISABLED : { user: record.user };
+  };
+}
+
+/** Strategy names on the Passport instance. */
+const apiKeyStrategyName = (header: string): string => `workspace-apikey-${header.toLowerCase()}`;
+
+/** passport-headerapikey for one of API_KEY_HEADERS, deciding as `verifyApiKey` does. */
+export function createApiKeyStrategy(header: string, verifyApiKey: (apiKey: string) => Verdict): HeaderAPIKeyStrategy {
+  const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, false, (apiKey: string, done: Done) => report(verifyApiKey(apiKey), done));
+  strategy.name = apiKeyStrategyName(header);
+  return strategy;
+}
