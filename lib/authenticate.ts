@@ -3,11 +3,11 @@ import type { AuthenticatedRequests } from './authenticated-requests';
 import { clientKeyOf } from './client-key';
 import type { KeyAndTokenFailureLimit } from './failure-limits';
 import { refusal, type Refuse } from './refusals';
-import { asPassportUser, bearerTokenOf, type Verdict } from './strategies';
+import { type ApiKeyVerifier, asPassportUser, bearerTokenOf, type Verdict } from './strategies';
 
 /** The verify functions of the strategies: what Passport would call, called here without its per-request machinery. */
 export interface Verifiers {
-  apiKey: (apiKey: string) => Verdict;
+  apiKey: ApiKeyVerifier;
   bearer: (token: string) => Verdict | Promise<Verdict>;
 }
 
@@ -18,8 +18,9 @@ const INVALID_TOKEN = refusal('invalid_token');
 
 /**
  * The verdict on a request's credentials, as the strategies decide it. An API-key header wins
- * over a Bearer token (the Argilla client sends both); different keys in several headers are
- * refused. Header names as Node gives them: lowercase.
+ * over a Bearer token (the Argilla client sends both), unless it matches no user and the Bearer
+ * token is an access token; different keys in several headers are refused. Header names as
+ * Node gives them: lowercase.
  */
 function judgeCredentials(req: Request, verifiers: Verifiers): Verdict | Promise<Verdict> {
   const { headers } = req;
@@ -30,7 +31,7 @@ function judgeCredentials(req: Request, verifiers: Verifiers): Verdict | Promise
   if (apiKey !== undefined) {
     if ((argilla !== undefined && argilla !== apiKey) || (rubrix !== undefined && rubrix !== apiKey)) return CONFLICTING_CREDENTIALS;
     // passport-headerapikey fails an empty header before its verify runs.
-    return typeof apiKey === 'string' && apiKey !== '' ? verifiers.apiKey(apiKey) : INVALID_API_KEY;
+    return typeof apiKey === 'string' && apiKey !== '' ? verifiers.apiKey(apiKey, headers.authorization) : INVALID_API_KEY;
   }
   if (headers.authorization === undefined) return MISSING_CREDENTIALS;
   const token = bearerTokenOf(headers.authorization);

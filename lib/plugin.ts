@@ -22,6 +22,7 @@ import {
   createPasswordStrategy,
   type BearerStrategy,
 } from './strategies';
+import { withTokenAsApiKey } from './token-as-api-key';
 import { createTokenService } from './tokens';
 import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
 import type { UsersIndex } from './users-index';
@@ -120,7 +121,8 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   // The revocationList option, else Redis when the redis option is given, else this process's memory.
   const shared = config.revocationList ? { store: config.revocationList, report: logger } : protection.sharedRevocations;
   const revocations = createRevocationList(shared?.store, shared?.report ?? logger);
-  const verifiers: Verifiers = { apiKey: createApiKeyVerifier(getUsers), bearer: createBearerVerifier(getUsers, tokens, revocations) };
+  const verifyBearer = createBearerVerifier(getUsers, tokens, revocations);
+  const verifiers: Verifiers = { apiKey: withTokenAsApiKey(createApiKeyVerifier(getUsers), verifyBearer), bearer: verifyBearer };
   const strategies = {
     password: createPasswordStrategy(getUsers, createPasswordVerifier(config.maxConcurrentHashes)),
     apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, verifiers.apiKey)),

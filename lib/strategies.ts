@@ -87,8 +87,26 @@ function report(verdict: Verdict, done: Done): void {
   else done(null, verdict.user, verdict.credential);
 }
 
-export function createApiKeyStrategy(header: string, verifyApiKey: (apiKey: string) => Verdict): HeaderAPIKeyStrategy {
-  const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, false, (apiKey: string, done: Done) => report(verifyApiKey(apiKey), done));
+/** Hands a verdict to a Passport verify callback once it is settled; a failed lookup is Passport's error. */
+function reportSettled(verdict: Verdict | Promise<Verdict>, done: Done): void {
+  if (!(verdict instanceof Promise)) {
+    report(verdict, done);
+    return;
+  }
+  verdict.then(
+    (settled) => report(settled, done),
+    (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+  );
+}
+
+/** The verdict on an API-key header, with the request's `Authorization` header beside it (see `withTokenAsApiKey`). */
+export type ApiKeyVerifier = (apiKey: string, authorization: string | undefined) => Verdict | Promise<Verdict>;
+
+/** Reads the request too: an access token given as the API key is authenticated by its Bearer copy (see `withTokenAsApiKey`). */
+export function createApiKeyStrategy(header: string, verifyApiKey: ApiKeyVerifier): HeaderAPIKeyStrategy {
+  const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, true, (apiKey: string, done: Done, req?: Request) =>
+    reportSettled(verifyApiKey(apiKey, req?.headers.authorization), done),
+  );
   strategy.name = STRATEGY_NAMES.apiKey(header);
   return strategy;
 }
@@ -160,12 +178,5 @@ export function createBearerVerifier(getUsers: GetUsers, tokens: TokenService, r
 const API_KEY_CREDENTIAL: BearerCredential = { kind: 'api-key' };
 
 export function createBearerStrategy(verifyBearer: (presented: string) => Verdict | Promise<Verdict>): BearerStrategy {
-  return new BearerStrategy((presented, done) => {
-    const verdict = verifyBearer(presented);
-    if (!(verdict instanceof Promise)) return report(verdict, done);
-    verdict.then(
-      (settled) => report(settled, done),
-      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-    );
-  });
+  return new BearerStrategy((presented, done) => reportSettled(verifyBearer(presented), done));
 }

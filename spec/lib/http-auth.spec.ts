@@ -146,13 +146,20 @@ describe('API keys', () => {
     expect(response.body.username).toBe('user1');
   });
 
-  it('refuses an unknown key with 401 and a challenge, even beside a valid token', async () => {
+  it('refuses an unknown key with 401 and a challenge, even beside an API key as Bearer', async () => {
     const alone = await request(app).get('/api/me').set('X-API-Key', 'not-a-key');
     expect(alone.status).toBe(401);
     expect(alone.headers['www-authenticate']).toContain('Bearer realm=');
     expect(alone.body.code).toBe('invalid_api_key');
-    const beside = await request(app).get('/api/me').set('X-API-Key', 'not-a-key').set('Authorization', `Bearer ${await tokenOf('user1')}`);
+    const beside = await request(app).get('/api/me').set('X-API-Key', 'not-a-key').set('Authorization', `Bearer ${USERS.user1.apiKey}`);
     expect(beside.status).toBe(401);
+  });
+
+  it('let a valid access token authenticate beside a key that matches no user (an access token given as the Argilla api_key)', async () => {
+    const token = await tokenOf('user1');
+    const response = await request(app).get('/api/me').set('X-Argilla-Api-Key', token).set('X-Rubrix-Api-Key', token).set('Authorization', `Bearer ${token}`);
+    expect(response.status).toBe(200);
+    expect(response.body.username).toBe('user1');
   });
 
   it('refuses two different keys in two headers as ambiguous', async () => {

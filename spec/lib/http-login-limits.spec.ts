@@ -149,6 +149,19 @@ describe('invalid API keys and tokens per client (default: 100 in 15 minutes)', 
     }
     expect((await withKey(app, '10.3.0.3', 'user0-api-key-0123456789')).status).toBe(200);
   });
+
+  it('does not count an access token given as the API key (the Argilla client sends it in the key headers and as Bearer)', async () => {
+    const { app } = makeApp({ keyAndTokenRateLimit: { limit: 2 } });
+    const token = (await login(app, '10.3.0.4', 'user0', PASSWORD)).body.access_token as string;
+    const asApiKey = () => request(app).get('/whoami').set('X-Forwarded-For', '10.3.0.4').set('X-Argilla-Api-Key', token).set('Authorization', `Bearer ${token}`);
+    for (let attempt = 0; attempt < 5; attempt++) expect((await asApiKey()).body).toEqual({ user: 'user0' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Two failures of that client still get through, so nothing was counted before them.
+    expect((await withKey(app, '10.3.0.4', 'x')).status).toBe(401);
+    expect((await withKey(app, '10.3.0.4', 'x')).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expectRefused(await withKey(app, '10.3.0.4', 'x'), 429, 'too_many_failed_credentials');
+  });
 });
 
 describe('refused logins', () => {
