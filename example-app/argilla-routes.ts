@@ -64,7 +64,7 @@ const bodyErrors: ErrorRequestHandler = function argillaBodyErrors(error: { type
   if (error.type === 'entity.too.large') {
     return sendError(res, 413, 'payload_too_large', `The body is larger than ${BULK_BODY_LIMIT}: log in smaller chunks, e.g. rg.log(records, name, chunk_size=100).`);
   }
-  sendError(res, 400, 'invalid_request', 'The body is not valid UTF-8 JSON.');
+  sendError(res, 400, 'invalid_request', 'The body must be a JSON object, in UTF-8.');
 };
 
 /** The Argilla and Rubrix clients' dataset routes, to mount under `/api`. */
@@ -95,8 +95,11 @@ export function argillaClientRouter(auth: WorkspaceAuth, store: DatasetsStore): 
     if (!from) return;
     const body: unknown = req.body;
     const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    if (fields.name === undefined) {
+      return sendError(res, 400, 'invalid_copy_request', 'Send {"name": "news-copy", "target_workspace": "team"} (target_workspace may be left out), as rg.copy(dataset, name_of_copy="news-copy") does.');
+    }
     const name = checkDatasetName(fields.name, 'The name of the copy');
-    if (!name.ok) return sendError(res, 400, 'invalid_copy_request', `${name.message} Call rg.copy(dataset, name_of_copy="news-copy").`);
+    if (!name.ok) return sendError(res, 400, 'invalid_copy_request', name.message);
     const target = fields.target_workspace ?? from.workspace;
     if (typeof target !== 'string') return sendError(res, 400, 'invalid_copy_request', '"target_workspace" must be the name of a workspace.');
     // The copy needs the target workspace too, with the same answer whether or not it exists.

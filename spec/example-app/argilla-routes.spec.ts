@@ -257,7 +257,9 @@ describe('rg.copy: PUT /api/datasets/:name:copy', () => {
     const { app } = seeded();
     expectRefusal(await copy(app, { name: 'taken', target_workspace: 'user2' }), 409, 'dataset_exists');
     expectRefusal(await request(app).put('/api/datasets/missing:copy').set(key('user2')).send({ name: 'x' }), 404, 'dataset_not_found');
-    expectRefusal(await copy(app, {}), 400, 'invalid_copy_request');
+    const nameless = await copy(app, {});
+    expectRefusal(nameless, 400, 'invalid_copy_request');
+    expect(nameless.body.detail).toContain('name_of_copy');
     expectRefusal(await copy(app, { name: 'Bad Name' }), 400, 'invalid_copy_request');
     expectRefusal(await copy(app, { name: 'x', target_workspace: 7 }), 400, 'invalid_copy_request');
     expectRefusal(await copy(app, { name: 'x', target_workspace: '../etc' }), 400, 'invalid_workspace');
