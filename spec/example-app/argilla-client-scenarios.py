@@ -1,10 +1,10 @@
 """The seed's Python client against the example app: every scenario of argilla-clients.spec.ts.
 
 Run by that spec, once per client, as:
-    python3 argilla-client-scenarios.py MODULE URL DEFAULT_ARGILLA_URL DEFAULT_RUBRIX_URL OUT
+    SCENARIO_ACCESS_TOKEN=... python3 argilla-client-scenarios.py MODULE URL DEFAULT_ARGILLA_URL DEFAULT_RUBRIX_URL OUT
 MODULE is `argilla` (1.1.1) or `rubrix` (0.18.0), imported from PYTHONPATH. URL serves the example
 users; the two DEFAULT_* serve only the default user, with the key `argilla.apikey` and with
-`rubrix.apikey`. Each scenario's outcome (a value, or the error the client raised and printed)
+`rubrix.apikey`. SCENARIO_ACCESS_TOKEN is an access token of user2. Each scenario's outcome (a value, or the error the client raised and printed)
 goes into one JSON object written to OUT; the spec makes the assertions. Our code, not the
 clients': it only calls their public functions, as a user's script does.
 """
@@ -13,8 +13,6 @@ import importlib
 import json
 import os
 import sys
-
-import httpx
 
 module, url, default_argilla_url, default_rubrix_url, out = sys.argv[1:6]
 rg = importlib.import_module(module)
@@ -104,8 +102,8 @@ def _():
     rg.log(records(f"{module}-forced"), name=f"{module}-forced", verbose=False)
 
 
-# A token as api_key: the client sends it in its key headers and as Bearer.
-token = httpx.post(f"{url}/api/security/token", data={"username": "user2", "password": "user2-password"}).json()["access_token"]
+# A token as api_key (user2's, from the spec): the client sends it in its key headers and as Bearer.
+token = os.environ["SCENARIO_ACCESS_TOKEN"]
 
 
 @scenario("token_as_api_key")

@@ -70,12 +70,26 @@ describeWithClients('the Argilla 1.1.1 and Rubrix 0.18.0 Python clients against 
     return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   }
 
+  /**
+   * An access token of user2. A login may be shed with 503 while the machine is busy (the login
+   * line answers within 1.5 s or not at all): then it is tried again after Retry-After, as a client should.
+   */
+  async function accessTokenOfUser2(): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${app.url}/api/security/token`, { method: 'POST', body: new URLSearchParams({ username: 'user2', password: DEMO.user2.password }) });
+      if (response.status === 200) return ((await response.json()) as { access_token: string }).access_token;
+      if (response.status !== 503 || attempt === 10) throw new Error(`The login of user2 answered ${response.status}: ${await response.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
+    }
+  }
+
   beforeAll(async () => {
     const extracted = spawnSync('tar', ['xzf', path.join(clientsFolder as string, TARBALL), '-C', temp], { encoding: 'utf8' });
     if (extracted.status !== 0) throw new Error(`Could not extract ${TARBALL}: ${extracted.stderr}`);
     app = await startExampleApp();
     const defaultArgilla = await startDefaultUserApp(undefined);
     const defaultRubrix = await startDefaultUserApp('rubrix.apikey');
+    const token = await accessTokenOfUser2();
     const script = path.join(__dirname, 'argilla-client-scenarios.py');
     await Promise.all(
       (Object.keys(CLIENTS) as ClientModule[]).map(async (module) => {
@@ -84,7 +98,7 @@ describeWithClients('the Argilla 1.1.1 and Rubrix 0.18.0 Python clients against 
         const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(ARGILLA|RUBRIX)_/.test(name)));
         try {
           await run(PYTHON, [script, module, app.url, defaultArgilla, defaultRubrix, out], {
-            env: { ...env, PYTHONPATH: path.join(temp, CLIENTS[module], 'src'), PYTHONDONTWRITEBYTECODE: '1' },
+            env: { ...env, PYTHONPATH: path.join(temp, CLIENTS[module], 'src'), PYTHONDONTWRITEBYTECODE: '1', SCENARIO_ACCESS_TOKEN: token },
             timeout: 120_000,
           });
         } catch (error) {
