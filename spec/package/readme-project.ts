@@ -168,6 +168,36 @@ export class ReadmeProject {
     throw new Error(`${name} did not listen within 30 s:\n${output.stderr}`);
   }
 
+  /**
+   * Starts the example app as `npm start` does in a fresh clone (example-app/server.ts with
+   * tsx), in an empty folder of its own as a clone has no users file: the default user is in
+   * force. On a free port (PORT=0); resolves with what it printed on starting, its port written
+   * as the README's.
+   */
+  async startExampleApp(): Promise<string> {
+    await this.stopApp();
+    const clone = path.join(this.dir, 'clone');
+    mkdirSync(clone, { recursive: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'example-app', 'server.ts')], {
+      cwd: clone,
+      env: exampleEnv({ PORT: '0' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { output, exited } = collect(child);
+    let stopped = false;
+    void exited.then(() => (stopped = true));
+    for (const started = Date.now(); Date.now() - started < 30_000; await sleep(50)) {
+      if (stopped) throw new Error(`npm start exited before it listened:\n${output.stderr}`);
+      const port = /example app on http:\/\/localhost:(\d+)/.exec(output.stdout)?.[1];
+      if (port) {
+        this.app = { file: 'npm start', port: Number(port), child, output, exited, reloadsBeforeChange: undefined };
+        return output.stdout.replace(`localhost:${port}`, `localhost:${README_PORT}`);
+      }
+    }
+    child.kill('SIGKILL');
+    throw new Error(`npm start did not listen within 30 s:\n${output.stderr}`);
+  }
+
   async stopApp(): Promise<void> {
     const app = this.app;
     this.app = undefined;
