@@ -1,5 +1,5 @@
 /**
- * Every example of README.md and of each docs/*.md page runs here, page by page, each in a
+ * Every example of README.md, of each docs/*.md page and of example-app/README.md runs here, page by page, each in a
  * scratch folder of its own, in order, as a reader would:
  * - ```yaml: loaded with parseUsersFile; saved when its first line names a file (`# .users.yml`),
  *   and a running app must then report the reload. After `<!-- readme-spec: refused -->`, it
@@ -7,7 +7,8 @@
  * - ```ts: type-checked (strict) and run with tsx; ```js: run. A block that listens on 6900 is
  *   the app every following shell block calls (on a free port instead); any other must exit 0.
  * - ```sh: run with bash in the folder; `# ...` lines right under a command are its output
- *   (`...` matches anything). `npm ci && npm start` starts the example app as in a fresh clone.
+ *   (`...` matches anything). `npm ci && npm start` (or `NAME=value npm start`) starts the
+ *   example app as in a fresh clone.
  * `<!-- readme-spec: skip (why) -->` keeps a block out; `pending (why)` lists it as a todo.
  * A page whose examples go on from others says so once, before its first block:
  * `<!-- readme-spec: after (users-file.md) -->`; their files are saved and their last app runs
@@ -33,12 +34,17 @@ const DOC_PAGES = readdirSync(path.join(ROOT, 'docs'))
   .filter((file) => file.endsWith('.md'))
   .sort()
   .map((file) => `docs/${file}`);
-const PAGES = ['README.md', ...DOC_PAGES];
+const PAGES = ['README.md', ...DOC_PAGES, 'example-app/README.md'];
 
 const textOf = (page: string) => readFileSync(path.join(ROOT, page), 'utf8');
 const title = (block: Block) => `line ${block.line}: ${block.lang}${block.name ? ` ${block.name}` : ''}`;
 const listensOnReadmePort = (block: Block) => new RegExp(`\\.listen\\(${README_PORT}\\)`).test(block.code);
-const startsTheExampleApp = (command: string) => /^(npm ci && )?npm start$/.test(command);
+/** `npm start` in a clone, after `npm ci &&` or variables (`NAME=value npm start`): the variables it sets, or undefined for any other command. */
+function exampleAppStart(command: string): Record<string, string> | undefined {
+  const match = /^(?:npm ci && )?((?:[A-Z_]+=[^\s'"$]+ )*)npm start$/.exec(command);
+  if (!match) return undefined;
+  return Object.fromEntries((match[1] ?? '').trim().split(/\s+/).filter(Boolean).map((pair) => pair.split('=', 2) as [string, string]));
+}
 
 /** A system tool a shell block calls; CI installs them all (.ci/run), elsewhere a missing one skips the block loudly. */
 function missingTool(block: Block): string | undefined {
@@ -218,8 +224,9 @@ describe.each(PAGES)('the examples of %s, in order', (page) => {
           expect(steps.length).toBeGreaterThan(0);
           // `npm ci && npm start` in a clone: the example app (this checkout is installed), the app the next blocks call.
           const [first, ...rest] = steps;
-          const startsApp = first !== undefined && startsTheExampleApp(first.command);
-          const results: StepResult[] = startsApp ? [{ step: first, stdout: await project.startExampleApp(), status: 0 }] : [];
+          const startEnv = first && exampleAppStart(first.command);
+          const startsApp = first !== undefined && startEnv !== undefined;
+          const results: StepResult[] = startsApp ? [{ step: first, stdout: await project.startExampleApp(startEnv), status: 0 }] : [];
           let stderr = '';
           const toRun = startsApp ? rest : steps;
           if (toRun.length > 0) {
