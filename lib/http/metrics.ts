@@ -1,7 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ConfigError, type Problem } from '../errors';
 import type { LimitKind } from '../protection/protection';
 import { REFUSALS } from '../refusals';
 import type { LoginFailureReason } from '../types';
+import { refuseRequestAsArgument } from '../util/misuse';
 import type { AuthEvents } from './events';
 import type { AuthStatus } from './status';
 
@@ -68,6 +70,23 @@ function matchesPath(path: string, target: string): boolean {
   return length === target.length && path.slice(0, length).toLowerCase() === target;
 }
 
+/** Whether `value` has these methods: `auth` is a function with members, the prom-client module an object. */
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+}
+
+/** JavaScript callers can pass anything: each wrong argument is named at the call, not met as a TypeError at a request. */
+function checkArguments(auth: unknown, client: unknown, registry: unknown): void {
+  const problems: Problem[] = [];
+  if (!hasMethods(auth, ['on', 'status'])) problems.push({ where: 'authMetrics(auth, ...)', message: 'The first argument must be the plugin: what workspaceAuth() returned.' });
+  if (!hasMethods(client, ['Counter', 'Gauge', 'Histogram'])) {
+    problems.push({ where: 'authMetrics(..., client)', message: 'The second argument must be the prom-client module: import client from "prom-client". A registry goes in the options: { registry }.' });
+  } else if (!hasMethods(registry ?? (client as { register?: unknown }).register, ['metrics'])) {
+    problems.push({ where: 'authMetrics(..., { registry })', message: 'The registry must be a prom-client Registry: client.register, or a new client.Registry().' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /**
  * Registers auth's metrics on the host's prom-client and returns a middleware, mounted before the
  * plugin, that serves them (`GET /metrics`) and times logins. Built on the plugin's events and
@@ -84,6 +103,13 @@ export function authMetrics<Registry extends MetricsRegistry>(
   client: PromClient<Registry>,
   options: Readonly<AuthMetricsOptions<Registry>> = {},
 ): RequestHandler {
+  refuseRequestAsArgument(auth, {
+    factory: 'authMetrics',
+    written: 'app.use(authMetrics)',
+    intended: 'app.use(authMetrics(auth, client))',
+    advice: 'Call it once, at start, with the plugin and your prom-client module: import client from "prom-client"; app.use(authMetrics(auth, client));',
+  });
+  checkArguments(auth, client, options.registry);
   const registry = options.registry ?? client.register;
   const registers = [registry];
   const metricsPath = options.metricsPath === false ? false : (options.metricsPath ?? '/metrics').toLowerCase();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import express from 'express';
 import client from 'prom-client';
 import request from 'supertest';
-import { authMetrics, workspaceAuth, type AuthEvents, type AuthMetricsOptions, type AuthStatus, type WorkspaceAuthOptions } from '../../../lib/index';
+import { authMetrics, ConfigError, workspaceAuth, type AuthEvents, type AuthMetricsOptions, type AuthStatus, type WorkspaceAuthOptions } from '../../../lib/index';
 import { entry, recordingLogger, SECRET, tempDir, USERS, USERS_FILE } from '../../helpers';
 import { readSeries } from '../../prometheus-text';
 
@@ -182,5 +182,30 @@ describe('authMetrics label values', () => {
     expect(text).toContain('workspace_auth_rate_limited_total{kind="other"} 1');
     expect(text).toContain('workspace_auth_refusals_total{code="other",status="418"} 1');
     for (const leaked of ['made-up', 'made_up', 'jane', '10.0.0.1', '/secret/path']) expect(text).not.toContain(leaked);
+  });
+});
+
+describe('authMetrics misused', () => {
+  const auth = workspaceAuth({ usersFile: USERS_FILE, env: {}, secretKey: SECRET, watch: false, logger: recordingLogger() });
+  afterAll(() => auth.close());
+  // What a JavaScript caller may pass: the checks are for values the types would refuse.
+  const call = (...args: unknown[]) => () => (authMetrics as (...given: unknown[]) => unknown)(...args);
+
+  it('names each wrong argument at the call: not the plugin, not the prom-client module, not a registry', () => {
+    expect(call(client, auth)).toThrow(ConfigError);
+    expect(call(client, auth)).toThrow(/authMetrics\(auth, \.\.\.\): The first argument must be the plugin[\s\S]*authMetrics\(\.\.\., client\): The second argument must be the prom-client module/);
+    expect(call(auth, client.register)).toThrow('The second argument must be the prom-client module: import client from "prom-client". A registry goes in the options: { registry }.');
+    expect(call(auth, client, { registry: {} })).toThrow('The registry must be a prom-client Registry');
+    expect(call(auth, undefined)).toThrow(ConfigError);
+  });
+
+  it("catches app.use(authMetrics) at the first request: the app's error handler gets the fix", async () => {
+    const app = express();
+    app.use(authMetrics as unknown as express.RequestHandler);
+    app.use(((error, _req, res, _next) => {
+      res.status(500).json({ message: (error as Error).message });
+    }) as express.ErrorRequestHandler);
+    const response = await request(app).get('/metrics');
+    expect(response.body.message).toContain('It appears you have done `app.use(authMetrics)`, but it should be `app.use(authMetrics(auth, client))`.');
   });
 });
