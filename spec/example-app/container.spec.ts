@@ -203,7 +203,7 @@ describe("the Dockerfile's stages, run without an engine", () => {
 
   it('leaves production dependencies only in the image: no compiler, no test tool, no tsx', () => {
     const modules = readdirSync(path.join(image.root, 'app', 'node_modules'));
-    expect(modules).toEqual(expect.arrayContaining(['express', 'passport', 'ioredis', 'bcrypt', 'jsonwebtoken']));
+    expect(modules).toEqual(expect.arrayContaining(['express', 'passport', 'ioredis', 'prom-client', 'bcrypt', 'jsonwebtoken']));
     for (const tool of ['typescript', 'tsx', 'esbuild', 'jest', 'ts-jest', 'supertest', '@biomejs', 'playwright-core', 'autocannon']) expect(modules).not.toContain(tool);
     expect(existsSync(path.join(image.root, 'app', 'lib', 'index.ts'))).toBe(false);
   });

@@ -27,8 +27,6 @@ jest.setTimeout(60_000);
 /** Where the README's links lead: the repository's files as GitHub shows them, so they work on the npm page too. */
 const REPOSITORY_FILES = 'https://github.com/express-workspace-auth/express-workspace-auth/blob/main/';
 
-/** Pages that other issues add (the Argilla clients, operations, the OpenAPI file): linked before they exist, checked once they do. */
-const PAGES_TO_COME = new Set(['docs/argilla-clients.md', 'docs/operations.md', 'docs/openapi.yaml']);
 
 const DOC_PAGES = readdirSync(path.join(ROOT, 'docs'))
   .filter((file) => file.endsWith('.md'))
@@ -75,9 +73,9 @@ describe('README.md', () => {
     expect(readme.match(/^## .+$/m)?.[0]).toBe('## Install');
   });
 
-  it('links every page of docs/, and the pages to come', () => {
+  it('links every page of docs/, and the OpenAPI description', () => {
     const targets = new Set(linksOf('README.md').map((link) => link.target));
-    for (const page of [...DOC_PAGES, ...PAGES_TO_COME]) expect([...targets]).toContain(page);
+    for (const page of [...DOC_PAGES, 'docs/openapi.yaml']) expect([...targets]).toContain(page);
   });
 
   it('links into the repository package.json names, where npm sends its readers too', () => {
@@ -112,7 +110,7 @@ describe.each(PAGES)('%s', (page) => {
 
   it('links only to files that exist and to headings they have', () => {
     for (const { link, target, anchor } of linksOf(page)) {
-      if (target === undefined || PAGES_TO_COME.has(target) && !existsSync(path.join(ROOT, target))) continue;
+      if (target === undefined) continue;
       expect({ link, exists: existsSync(path.join(ROOT, target)) }).toEqual({ link, exists: true });
       if (anchor !== undefined) expect({ link, anchors: [...headingAnchors(textOf(target))] }).toEqual({ link, anchors: expect.arrayContaining([anchor]) });
     }
@@ -122,10 +120,6 @@ describe.each(PAGES)('%s', (page) => {
     const targets = linksOf(page).map((link) => link.target);
     for (const before of pagesBefore(text)) expect(targets).toContain(`docs/${before}`);
   });
-});
-
-it.each([...PAGES_TO_COME].filter((page) => !existsSync(path.join(ROOT, page))))('%s: linked from the README, written by another issue', (page) => {
-  expect(PAGES_TO_COME.has(page)).toBe(true);
 });
 
 /** Saves the files of the pages a page goes on from, and starts the last app they run, as their reader has it. */
