@@ -40,11 +40,12 @@ export const addUserCommand: Command = {
     const target = resolveUsersFile(args.strings.file, io);
 
     const apiKey = newRandomKey();
-    const outcome = await editUsersFile(target, { mayCreate: true }, async ({ file, records, yaml }) => {
+    let hash: string | undefined; // asked for once, though the plan is made again if another edit saved meanwhile
+    const outcome = await editUsersFile(target, { mayCreate: true, command: `add-user ${username}` }, async ({ file, records, yaml }) => {
       if (recordOf(records, username)) {
         throw new CliError(`${username} is already a user in ${file}. Change their password with set-password, their key with rotate-key.`);
       }
-      const hash = await hashPassword(await readPassword(`add-user ${username}`, io), cost);
+      hash ??= await hashPassword(await readPassword(`add-user ${username}`, io), cost);
       const fields: Array<[string, FieldValue]> = [
         ['username', username],
         ['hashed_password', hash],

@@ -2,9 +2,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Problem, UsersFileError } from '../errors';
 import { type LoadedUsers, loadUsers } from '../users/load';
 import type { UserRecord } from '../types';
+import { splitByteOrderMark } from '../users/read-file';
 import { writeFileAtomically } from './atomic-write';
+import { lockFile } from './file-lock';
 import { CliError } from './io';
-import { missingUsersFile, readRegularUsersFile, type UsersFileTarget } from './users-file-target';
+import { refuseSingleFileMounts } from './mounts';
+import { type CurrentFile, missingUsersFile, readRegularUsersFile, realPathOfNew, type UsersFileTarget } from './users-file-target';
 import { UsersYaml } from './users-yaml';
 import { applyTextEdits, type TextEdit } from './yaml-text-edits';
 
@@ -59,42 +62,84 @@ export function recordOf(records: readonly UserRecord[], username: string): User
   return records.find((record) => record.user.username === username);
 }
 
+/** The file as read, loaded as the server does, ready to plan on. */
+interface FileState {
+  current: CurrentFile | null;
+  /** The text without a leading byte-order mark, which is written back as it was. */
+  text: string;
+  bom: string;
+  records: readonly UserRecord[];
+}
+
+function stateOf(current: CurrentFile | null, file: string): FileState {
+  const { text, bom } = splitByteOrderMark(current?.text ?? '');
+  return { current, text, bom, records: isBlank(text) ? [] : loadOrExplain(text, file, 'before').records };
+}
+
+const sameBytes = (a: CurrentFile | null, b: CurrentFile | null) => (a === null ? b === null : b !== null && a.realPath === b.realPath && a.bytes.equals(b.bytes));
+
 /**
  * One edit of a users file, all or nothing: read (a regular file only), load as the server
  * does, plan, apply as text edits, load the result as the server does, check that exactly
  * the intended user changed as intended, then replace the file atomically. Any refusal
  * leaves the file byte for byte as it was. `plan` returning null means nothing to change.
+ *
+ * Concurrent edits never lose a change: the plan is made first without the lock (it may ask
+ * for a password), then under the lock of the file (file-lock.ts) the file is read again,
+ * and if another edit saved meanwhile the plan is made again on top of it (`plan` must give
+ * the same change when called twice: it asks for a password once). The save compares the
+ * file once more before its rename, for editors that take no lock.
  */
 export async function editUsersFile(
   target: UsersFileTarget,
-  options: { mayCreate: boolean },
+  options: { mayCreate: boolean; command: string },
   plan: (context: EditContext) => Promise<PlannedEdit | null>,
 ): Promise<EditOutcome | null> {
   const file = target.path;
-  const current = await readRegularUsersFile(file);
-  if (!current && (target.explicit || !options.mayCreate)) throw missingUsersFile(target, options.mayCreate);
-  const text = current?.text ?? '';
-  const records = isBlank(text) ? [] : loadOrExplain(text, file, 'before').records;
-  const planned = await plan({ file, records, yaml: UsersYaml.parse(text, file) });
+  const read = async () => {
+    const current = await readRegularUsersFile(file);
+    if (!current && (target.explicit || !options.mayCreate)) throw missingUsersFile(target, options.mayCreate);
+    return current;
+  };
+  const planOn = (state: FileState) => plan({ file, records: state.records, yaml: UsersYaml.parse(state.text, file) });
+
+  const first = await read();
+  if (first) await refuseSingleFileMounts(first.realPath, file);
+  let state = stateOf(first, file);
+  let planned = await planOn(state);
   if (!planned) return null;
 
-  const result = applyTextEdits(text, planned.edits);
-  const loaded = loadOrExplain(result, file, 'after');
-  const after = loaded.records;
-  const others = (list: readonly UserRecord[]) => list.filter((record) => record.user.username !== planned.username);
-  // Anchors, aliases or merge keys can tie entries together: an edit must not change anyone else.
-  const othersBefore = others(records);
-  const othersAfter = others(after);
-  const othersUnchanged = othersAfter.length === othersBefore.length && othersAfter.every((record, index) => sameUser(record, othersBefore[index]));
-  if (!othersUnchanged || !planned.isAsIntended(recordOf(after, planned.username))) {
-    throw new CliError(
-      `Refused: in ${file} this change would not come out as intended (entries may share values through YAML anchors or merge keys), so the file was left exactly as it was. Edit it by hand.`,
-    );
+  const lock = await lockFile(first?.realPath ?? (await realPathOfNew(file)), options.command);
+  try {
+    const now = await read();
+    if (!sameBytes(now, first)) {
+      state = stateOf(now, file);
+      planned = await planOn(state);
+      if (!planned) return null;
+    }
+    const { current, records } = state;
+    const edited = applyTextEdits(state.text, planned.edits);
+    const loaded = loadOrExplain(edited, file, 'after');
+    const after = loaded.records;
+    const username = planned.username;
+    const others = (list: readonly UserRecord[]) => list.filter((record) => record.user.username !== username);
+    // Anchors, aliases or merge keys can tie entries together: an edit must not change anyone else.
+    const othersBefore = others(records);
+    const othersAfter = others(after);
+    const othersUnchanged = othersAfter.length === othersBefore.length && othersAfter.every((record, index) => sameUser(record, othersBefore[index]));
+    if (!othersUnchanged || !planned.isAsIntended(recordOf(after, username))) {
+      throw new CliError(
+        `Refused: in ${file} this change would not come out as intended (entries may share values through YAML anchors or merge keys), so the file was left exactly as it was. Edit it by hand.`,
+      );
+    }
+    await writeFileAtomically(current?.realPath ?? file, state.bom + edited, {
+      mode: current?.mode ?? 0o600,
+      owner: current ? { uid: current.uid, gid: current.gid } : undefined,
+      expected: current?.bytes ?? null,
+      stillLocked: lock.stillHeld,
+    });
+    return { file, created: current === null, warnings: loaded.warnings };
+  } finally {
+    lock.release();
   }
-  await writeFileAtomically(current?.realPath ?? file, result, {
-    mode: current?.mode ?? 0o600,
-    owner: current ? { uid: current.uid, gid: current.gid } : undefined,
-    expected: current?.bytes ?? null,
-  });
-  return { file, created: current === null, warnings: loaded.warnings };
 }

@@ -1,6 +1,7 @@
 import { UsersFileError } from '../errors';
 import type { UserRecord } from '../types';
 import { loadUsers } from '../users/load';
+import { splitByteOrderMark } from '../users/read-file';
 import type { Command } from './command';
 import { CliError } from './io';
 import { missingUsersFile, readRegularUsersFile, resolveUsersFile } from './users-file-target';
@@ -17,7 +18,7 @@ export const listCommand: Command = {
     if (!current) throw missingUsersFile(target, false);
     let records: UserRecord[];
     try {
-      records = loadUsers(current.text, target.path).records;
+      records = loadUsers(splitByteOrderMark(current.text).text, target.path).records;
     } catch (error) {
       if (error instanceof UsersFileError) throw new CliError(error.message);
       throw error;

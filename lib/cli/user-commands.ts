@@ -33,10 +33,15 @@ function setting(context: EditContext, username: string, field: string, value: F
 }
 
 /** Runs an edit on the user named on the command line, in the file of `--file` or the server's. */
-async function editUser(args: ParsedArgs, io: CliIo, plan: (context: EditContext, username: string) => Promise<PlannedEdit | null>) {
+async function editUser(
+  command: string,
+  args: ParsedArgs,
+  io: CliIo,
+  plan: (context: EditContext, username: string) => Promise<PlannedEdit | null>,
+) {
   const username = checkUsername(args.positionals[0]);
   const target = resolveUsersFile(args.strings.file, io);
-  const outcome = await editUsersFile(target, { mayCreate: false }, (context) => plan(context, username));
+  const outcome = await editUsersFile(target, { mayCreate: false, command: `${command} ${username}` }, (context) => plan(context, username));
   for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning.where}: ${warning.message}\n`);
   return { username, file: target.path, changed: outcome !== null };
 }
@@ -50,10 +55,12 @@ const setPasswordCommand: Command = {
   options: { file: 'string', cost: 'string' },
   async run(args, io) {
     const cost = parseCost(this.name, this, args.strings.cost);
-    const { username, file } = await editUser(args, io, async (context, name) => {
+    let hash: string | undefined; // asked for once, though the plan is made again if another edit saved meanwhile
+    const { username, file } = await editUser(this.name, args, io, async (context, name) => {
       findUser(context, name); // before asking for a password
-      const hash = await hashPassword(await readPassword(`set-password ${name}`, io), cost);
-      return setting(context, name, 'hashed_password', hash, (before) => ({ ...before, hashedPassword: hash }));
+      hash ??= await hashPassword(await readPassword(`set-password ${name}`, io), cost);
+      const newHash = hash;
+      return setting(context, name, 'hashed_password', newHash, (before) => ({ ...before, hashedPassword: newHash }));
     });
     io.stdout(`Set the password of ${username} in ${file}. ${APPLIED}; tokens issued before stop working.\n`);
     return 0;
@@ -68,7 +75,7 @@ const rotateKeyCommand: Command = {
   options: { file: 'string' },
   async run(args, io) {
     const apiKey = newRandomKey();
-    const { username, file } = await editUser(args, io, async (context, name) =>
+    const { username, file } = await editUser(this.name, args, io, async (context, name) =>
       setting(context, name, 'api_key', apiKey, (before) => ({ ...before, apiKey })),
     );
     io.stderr(`Gave ${username} a new API key in ${file}. ${APPLIED}, and the old key stops working. The new key, shown only now:\n`);
@@ -86,7 +93,7 @@ function disabling(disabled: boolean): Command {
     positionals: { min: 1, max: 1 },
     options: { file: 'string' },
     async run(args, io) {
-      const { username, file, changed } = await editUser(args, io, async (context, user) => {
+      const { username, file, changed } = await editUser(this.name, args, io, async (context, user) => {
         if (findUser(context, user).before.user.disabled === disabled) return null;
         return setting(context, user, 'disabled', disabled, (before) => ({ ...before, user: { ...before.user, disabled } }));
       });
@@ -104,7 +111,7 @@ const removeUserCommand: Command = {
   positionals: { min: 1, max: 1 },
   options: { file: 'string' },
   async run(args, io) {
-    const { username, file } = await editUser(args, io, async (context, name) => {
+    const { username, file } = await editUser(this.name, args, io, async (context, name) => {
       const { entry } = findUser(context, name);
       return { username: name, edits: [context.yaml.removeEntry(entry)], isAsIntended: (after) => after === undefined };
     });

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, statSync, sym
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'yaml';
+import { writeFileAtomically } from '../../../lib/cli/atomic-write';
 import { entry, tempDir } from '../../helpers';
 import { cli, usersFileInTempDir } from './run';
 
@@ -47,7 +48,7 @@ describe('saving atomically', () => {
     }
   });
 
-  it('refuses to save over a change made by someone else meanwhile, and removes its temporary file', async () => {
+  it('applies its change on top of one saved meanwhile (while it waited for the password), keeping both', async () => {
     // Standard input that edits the file while add-user waits for the password.
     const stdin = new Readable({
       read() {
@@ -56,11 +57,20 @@ describe('saving atomically', () => {
         this.push(null);
       },
     });
-    const { status, stderr } = await cli(['add-user', 'carol', '--cost', '10', '--file', folder.file], { stdin });
-    expect(status).toBe(1);
-    expect(stderr).toBe(`${folder.file} changed while this command was editing it. Nothing was changed; run the command again.\n`);
-    expect(folder.read()).toMatch(/# edited meanwhile\n$/);
-    expect(folder.read()).not.toContain('carol');
+    const { status } = await cli(['add-user', 'carol', '--cost', '10', '--file', folder.file], { stdin });
+    expect(status).toBe(0);
+    expect(folder.read()).toMatch(/\n- username: carol\n[^]*\n# edited meanwhile\n$/);
+    expect(folder.records().map((record) => record.user.username)).toEqual(['alice', 'carol']);
+    expect(folder.leftovers()).toEqual([]);
+  });
+
+  it('refuses to rename over a file that changed after it was read (an editor that takes no lock), and removes its temporary file', async () => {
+    const expected = folder.bytes();
+    appendFileSync(folder.file, '# saved by an editor\n');
+    await expect(writeFileAtomically(folder.file, 'replaced\n', { mode: 0o600, expected })).rejects.toThrow(
+      `${folder.file} changed while this command was editing it. Nothing was changed; run the command again.`,
+    );
+    expect(folder.read()).toMatch(/# saved by an editor\n$/);
     expect(folder.leftovers()).toEqual([]);
   });
 });
