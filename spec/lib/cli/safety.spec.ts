@@ -59,7 +59,7 @@ describe('saving atomically', () => {
     });
     const { status } = await cli(['add-user', 'carol', '--cost', '10', '--file', folder.file], { stdin });
     expect(status).toBe(0);
-    expect(folder.read()).toMatch(/\n- username: carol\n[^]*\n# edited meanwhile\n$/);
+    expect(folder.read()).toMatch(/\n- username: carol\n[\s\S]*\n# edited meanwhile\n$/);
     expect(folder.records().map((record) => record.user.username)).toEqual(['alice', 'carol']);
     expect(folder.leftovers()).toEqual([]);
   });
