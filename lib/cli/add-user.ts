@@ -35,7 +35,7 @@ export const addUserCommand: Command = {
     // Never a super-user by accident: only --superuser leaves `workspaces` out.
     const workspaces = args.flags.has('superuser') ? null : parseWorkspaces(args.strings.workspaces ?? '');
     const email = checkText('--email', args.strings.email, 254);
-    const fullName = checkText('--full-name', args.strings['full-name'], 256);
+    const fullName = checkText('--full-name', args.strings['full-name'], 256, { joiners: true });
     const cost = parseCost(this.name, this, args.strings.cost);
     const target = resolveUsersFile(args.strings.file, io);
 

@@ -154,14 +154,36 @@ describe('hostile names and values', () => {
     expect(stderr.length).toBeLessThan(1000);
   });
 
-  it.each([['a line break', 'Carol\nSmith'], ['an escape sequence', 'Carol\u001b[31m'], ['a right-to-left override', 'Carol\u202egnp.exe']])(
-    'refuses a full name with %s',
-    async (_, name) => {
-      const { status, stderr } = await run(['add-user', 'carol', '--full-name', name]);
+  it.each([
+    ['a line break', 'Carol\nSmith', 'U+000A'],
+    ['an escape sequence', 'Carol\u001b[31m', 'U+001B'],
+    ['a right-to-left override', 'Carol\u202egnp.exe', 'U+202E'],
+    ['a zero-width space', 'Car\u200Bol', 'U+200B'],
+    ['a right-to-left mark', 'Carol\u200F', 'U+200F'],
+    ['a byte-order mark', '\uFEFFCarol', 'U+FEFF'],
+    ['a directional isolate', 'Carol \u2066x\u2069', 'U+2066'],
+    ['a soft hyphen', 'Ca\u00ADrol', 'U+00AD'],
+    ['a word joiner', 'Car\u2060ol', 'U+2060'],
+    ['a paragraph separator', 'Carol\u2029Smith', 'U+2029'],
+    ['a replacement character (a command line that was not UTF-8)', 'Caf\uFFFD', 'U+FFFD'],
+  ])('refuses a full name or email with %s, naming the character', async (_, text, codePoint) => {
+    for (const option of ['--full-name', '--email']) {
+      const value = option === '--email' ? `${text.replace(/ /g, '')}@example.com` : text;
+      const { status, stderr } = await run(['add-user', 'carol', option, value]);
       expect(status).toBe(2);
-      expect(stderr).toContain('--full-name contains a control or text-direction character');
-    },
-  );
+      expect(stderr).toContain(`${option} contains ${codePoint}, an invisible, control or text-direction character: use printable text only.`);
+    }
+    expect(folder.read()).not.toContain('carol');
+  });
+
+  it('keeps the zero-width joiner and non-joiner in a full name: Persian, Hindi and emoji spell words with them', async () => {
+    const names = ['Mohammad\u200CReza', '\u0915\u094D\u200D\u0937', '\u{1F469}\u200D\u{1F52C}'];
+    for (const [index, name] of names.entries()) {
+      expect((await run(['add-user', `user${index}`, '--full-name', name])).status).toBe(0);
+    }
+    expect(folder.records().slice(1).map((record) => record.user.full_name)).toEqual(names);
+    expect((await run(['add-user', 'carol', '--email', 'car\u200Dol@example.com'])).status).toBe(2); // never in an email
+  });
 });
 
 describe('only a regular file is edited, without blocking', () => {
