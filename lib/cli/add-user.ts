@@ -12,7 +12,8 @@ import type { FieldValue } from './users-yaml';
 const sameList = (a: readonly string[] | null, b: readonly string[] | null) =>
   a === b || (a !== null && b !== null && a.length === b.length && a.every((item, index) => item === b[index]));
 
-function describeAccess(workspaces: readonly string[] | null): string {
+/** How a user's access reads in a message. */
+export function describeAccess(workspaces: readonly string[] | null): string {
   if (workspaces === null) return 'access to every workspace (super-user)';
   if (workspaces.length === 0) return 'access to their own workspace only';
   return `access to their own workspace and ${workspaces.join(', ')}`;
@@ -20,7 +21,7 @@ function describeAccess(workspaces: readonly string[] | null): string {
 
 export const addUserCommand: Command = {
   name: 'add-user',
-  synopsis: 'add-user USERNAME [--workspaces a,b] [--email E] [--full-name N] [--superuser] [--file F]',
+  synopsis: 'add-user USERNAME [--workspaces a,b] [--email E] [--full-name N] [--superuser] [--cost N] [--file F]',
   summary: 'add a user (password from standard input or a no-echo prompt); prints their new API key',
   details:
     '  Without --workspaces and --superuser the user gets workspaces: [] (their own workspace only).\n' +

@@ -15,15 +15,14 @@ export function checkUsername(value: string | undefined): string {
   return value;
 }
 
-/** `--workspaces a,b`: team workspace names as the loader requires them, in order, each once; `''` is none. */
-export function parseWorkspaces(value: string): string[] {
+/** `--workspaces a,b` or set-workspaces' list: team workspace names as the loader requires them, in order, each once; `''` is none. */
+export function parseWorkspaces(value: string, given: '--workspaces' | 'set-workspaces' = '--workspaces'): string[] {
   if (value.trim() === '') return [];
   const names = value.split(',').map((name) => name.trim());
   for (const name of names) {
     if (!WORKSPACE_PATTERN.test(name)) {
-      throw usageError(
-        `--workspaces: ${shown(name)} is not a valid workspace name: ${WORKSPACE_CHARACTERS}, separated by commas (e.g. --workspaces client_projects,team-b).`,
-      );
+      const example = given === '--workspaces' ? '--workspaces client_projects,team-b' : 'set-workspaces jane client_projects,team-b';
+      throw usageError(`${given}: ${shown(name)} is not a valid workspace name: ${WORKSPACE_CHARACTERS}, separated by commas (e.g. ${example}).`);
     }
   }
   return [...new Set(names)];

@@ -1,50 +1,11 @@
 import { hashPassword } from '../auth/passwords';
-import type { UserRecord } from '../types';
 import { addUserCommand } from './add-user';
-import { COST_RULE, parseCost, type ParsedArgs } from './args';
+import { COST_RULE, parseCost } from './args';
 import type { Command } from './command';
-import { editUsersFile, recordOf, sameUser, type EditContext, type PlannedEdit } from './edit-session';
-import { CliError, type CliIo } from './io';
 import { readPassword } from './password-input';
 import { newRandomKey } from './secrets';
-import { checkUsername } from './user-args';
-import { resolveUsersFile } from './users-file-target';
-import type { FieldValue } from './users-yaml';
-
-const APPLIED = 'A running server applies it within 2 seconds';
-
-/** The user's current record and entry, or a refusal naming the file and how to see who is there. */
-function findUser({ file, records, yaml }: EditContext, username: string) {
-  const before = recordOf(records, username);
-  if (!before) throw new CliError(`There is no user ${username} in ${file}. \`express-workspace-auth list\` shows who is there.`);
-  const entry = yaml.findEntry(username);
-  if (!entry) throw new CliError(`The entry of ${username} in ${file} cannot be located for editing (its username comes from an alias or merge key): edit it by hand.`);
-  return { before, entry };
-}
-
-/** An edit that sets one field, expected to change the user's record only as `change` says. */
-function setting(context: EditContext, username: string, field: string, value: FieldValue, change: (before: UserRecord) => UserRecord): PlannedEdit {
-  const { before, entry } = findUser(context, username);
-  return {
-    username,
-    edits: [context.yaml.setField(entry, field, value)],
-    isAsIntended: (after) => sameUser(after, change(before)),
-  };
-}
-
-/** Runs an edit on the user named on the command line, in the file of `--file` or the server's. */
-async function editUser(
-  command: string,
-  args: ParsedArgs,
-  io: CliIo,
-  plan: (context: EditContext, username: string) => Promise<PlannedEdit | null>,
-) {
-  const username = checkUsername(args.positionals[0]);
-  const target = resolveUsersFile(args.strings.file, io);
-  const outcome = await editUsersFile(target, { mayCreate: false, command: `${command} ${username}` }, (context) => plan(context, username));
-  for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning.where}: ${warning.message}\n`);
-  return { username, file: target.path, changed: outcome !== null };
-}
+import { setWorkspacesCommand } from './set-workspaces';
+import { APPLIED, editUser, findUser, setting } from './user-edits';
 
 const setPasswordCommand: Command = {
   name: 'set-password',
@@ -126,5 +87,6 @@ export const userCommands: readonly Command[] = [
   rotateKeyCommand,
   disabling(true),
   disabling(false),
+  setWorkspacesCommand,
   removeUserCommand,
 ];

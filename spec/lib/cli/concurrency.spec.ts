@@ -9,7 +9,7 @@ import { usersFileInTempDir } from './run';
 // change that reported success must be in the file afterwards (SPEC §5). With the lock, neither
 // has to give up: the later one waits and applies its change on top of the other's.
 const BIN = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-const ROUNDS = 24;
+const ROUNDS = 28;
 jest.setTimeout(240_000);
 
 interface Run {
@@ -53,6 +53,10 @@ function pairOf(round: number): [Run, Run] {
     args: [disable ? 'disable' : 'enable', name],
     applied: async (records) => find(records, name)?.user.disabled === disable,
   });
+  const workspaces = (name: string): Run => ({
+    args: ['set-workspaces', name, `team-${round}`],
+    applied: async (records) => find(records, name)?.user.workspaces?.join() === `team-${round}`,
+  });
   const removed = (name: string): Run => ({ args: ['remove-user', name], applied: async (records) => find(records, name) === undefined });
   const pairs: Array<[Run, Run]> = [
     [password('alice'), password('bob')],
@@ -61,6 +65,7 @@ function pairOf(round: number): [Run, Run] {
     [removed(`a${round - 2}`), password('alice')],
     [rotated('bob'), added(`c${round}`)],
     [disabled('alice', round % 2 === 1), removed(`b${round - 4}`)],
+    [workspaces('alice'), workspaces('bob')],
   ];
   return pairs[round % pairs.length] as [Run, Run];
 }
