@@ -42,7 +42,7 @@ export const addUserCommand: Command = {
 
     const apiKey = newRandomKey();
     let hash: string | undefined; // asked for once, though the plan is made again if another edit saved meanwhile
-    const outcome = await editUsersFile(target, { mayCreate: true, command: `add-user ${username}` }, async ({ file, records, yaml }) => {
+    const outcome = await editUsersFile(target, { mayCreate: true, command: `add-user ${username}` }, io, async ({ file, records, yaml }) => {
       if (recordOf(records, username)) {
         throw new CliError(`${username} is already a user in ${file}. Change their password with set-password, their key with rotate-key.`);
       }

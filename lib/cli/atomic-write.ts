@@ -46,15 +46,17 @@ async function syncDirectory(directory: string): Promise<void> {
 export async function writeFileAtomically(file: string, text: string, options: AtomicWriteOptions): Promise<void> {
   const directory = path.dirname(file);
   const temporary = path.join(directory, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Registered before the file exists, so an interrupt at any point after removes it.
+  const forget = onInterrupt(() => unlinkSync(temporary));
   let handle: FileHandle;
   try {
     handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode);
   } catch (error) {
+    forget();
     throw new CliError(
       `Cannot create a temporary file in ${directory} (${errorCode(error)}): an atomic save needs write access to the folder of the users file. Nothing was changed.`,
     );
   }
-  const forget = onInterrupt(() => unlinkSync(temporary));
   try {
     try {
       await handle.chmod(options.mode); // the umask narrowed the mode given to open()

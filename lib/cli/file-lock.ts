@@ -1,5 +1,5 @@
-import { constants, statSync, unlinkSync } from 'node:fs';
-import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { closeSync, constants, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { onInterrupt } from './interrupt';
 import { CliError } from './io';
@@ -54,11 +54,14 @@ async function readHolder(lockPath: string): Promise<Partial<Holder>> {
   }
 }
 
-/** Creates a file with O_EXCL: true if this call created it, false if it was there. */
-async function createExclusively(file: string, content: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
+/**
+ * Creates a file with O_EXCL: true if this call created it, false if it was there. Synchronous,
+ * so no signal handler runs between the creation and the caller's registering its cleanup.
+ */
+function createExclusively(file: string, content: string): boolean {
+  let descriptor: number;
   try {
-    handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    descriptor = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return false;
     throw new CliError(
@@ -66,9 +69,9 @@ async function createExclusively(file: string, content: string): Promise<boolean
     );
   }
   try {
-    await handle.writeFile(content);
+    writeSync(descriptor, content);
   } finally {
-    await handle.close();
+    closeSync(descriptor);
   }
   return true;
 }
@@ -80,7 +83,7 @@ async function createExclusively(file: string, content: string): Promise<boolean
  */
 async function breakStaleLock(lockPath: string, judged: { ino: number; mtimeMs: number }): Promise<void> {
   const breaker = `${lockPath}.break`;
-  if (!(await createExclusively(breaker, String(process.pid)))) {
+  if (!createExclusively(breaker, String(process.pid))) {
     const age = await stat(breaker).then((stats) => Date.now() - stats.mtimeMs, () => 0);
     if (age > STALE_AFTER_MS) await unlink(breaker).catch(() => undefined); // its breaker died mid-way
     return;
@@ -108,7 +111,7 @@ export async function lockFile(file: string, command: string, waitMs = WAIT_AT_M
   const me: Holder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   const deadline = Date.now() + waitMs;
   let pause = 10;
-  while (!(await createExclusively(lockPath, `${JSON.stringify(me)}\n`))) {
+  while (!createExclusively(lockPath, `${JSON.stringify(me)}\n`)) {
     const stats = await stat(lockPath).catch(() => null);
     if (!stats) continue; // released meanwhile
     const holder = await readHolder(lockPath);
@@ -126,7 +129,8 @@ export async function lockFile(file: string, command: string, waitMs = WAIT_AT_M
     await sleep(pause + Math.random() * pause);
     pause = Math.min(pause * 2, 100);
   }
-  const { ino } = await stat(lockPath);
+  // Synchronously after the creation: an interrupt from here on removes the lock.
+  const { ino } = statSync(lockPath);
   const ours = () => {
     try {
       return statSync(lockPath).ino === ino;
@@ -134,11 +138,7 @@ export async function lockFile(file: string, command: string, waitMs = WAIT_AT_M
       return false;
     }
   };
-  const refresh = setInterval(() => {
-    const now = new Date();
-    if (ours()) utimes(lockPath, now, now).catch(() => undefined);
-  }, REFRESH_EVERY_MS);
-  refresh.unref();
+  let refresh: NodeJS.Timeout | undefined;
   const releaseSync = () => {
     clearInterval(refresh);
     if (ours()) {
@@ -150,6 +150,11 @@ export async function lockFile(file: string, command: string, waitMs = WAIT_AT_M
     }
   };
   const forget = onInterrupt(releaseSync);
+  refresh = setInterval(() => {
+    const now = new Date();
+    if (ours()) utimes(lockPath, now, now).catch(() => undefined);
+  }, REFRESH_EVERY_MS);
+  refresh.unref();
   return {
     path: lockPath,
     stillHeld: ours,

@@ -38,7 +38,7 @@ export async function editUser(
 ) {
   const username = checkUsername(args.positionals[0]);
   const target = resolveUsersFile(args.strings.file, io);
-  const outcome = await editUsersFile(target, { mayCreate: false, command: `${command} ${username}` }, (context) => plan(context, username));
+  const outcome = await editUsersFile(target, { mayCreate: false, command: `${command} ${username}` }, io, (context) => plan(context, username));
   for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning.where}: ${warning.message}\n`);
   return { username, file: target.path, changed: outcome !== null };
 }

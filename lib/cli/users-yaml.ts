@@ -34,6 +34,11 @@ export class UsersYaml {
     return new UsersYaml(source, top);
   }
 
+  /** The first entry of the list (the only one, when this is the text of one entry). */
+  firstEntry(): YAMLMap | undefined {
+    return this.entries()[0];
+  }
+
   /** The entry of a user, found by its own `username` field. */
   findEntry(username: string): YAMLMap | undefined {
     return this.entries().find((entry) => {
