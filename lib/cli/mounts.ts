@@ -61,8 +61,10 @@ async function namespaces(): Promise<Namespace[]> {
   const found: Namespace[] = [{ pid: 'self', prefix: '', own: true }];
   const seen = new Set([own]);
   const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
-  for (const pid of pids) {
-    const ns = await readlink(`/proc/${pid}/ns/mnt`).catch(() => null); // others' processes: root only
+  // Others' processes: root only. All at once: one by one took 100 ms for 100 processes.
+  const links = await Promise.all(pids.map((pid) => readlink(`/proc/${pid}/ns/mnt`).catch(() => null)));
+  for (const [index, pid] of pids.entries()) {
+    const ns = links[index] ?? null;
     if (ns === null || seen.has(ns)) continue;
     seen.add(ns);
     found.push({ pid, prefix: `/proc/${pid}/root`, own: false });
