@@ -25,8 +25,8 @@ function namedUser(users: UsersIndex, username: unknown): { username?: string } 
 
 /**
  * passport-local, with two changes: it also reads credentials from the query string, and URLs end
- * up in logs, so only the body counts; and a login without both fields is refused here, with its
- * reason, as passport-local would (400), so the verdict of every login carries why.
+ * up in logs, so only the body counts; and a login without both fields, or with a field that is
+ * not a string, is refused here, with its reason (400), so the verdict of every login carries why.
  */
 class BodyOnlyLocalStrategy extends LocalStrategy {
   constructor(
@@ -38,8 +38,11 @@ class BodyOnlyLocalStrategy extends LocalStrategy {
 
   override authenticate(req: Request, options?: object): void {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    if (!username || !password) {
-      this.fail({ ...refusal('missing_login_fields'), reason: 'missing_login_fields', ...namedUser(this.getUsers(), username) } satisfies LoginRefusal, 400);
+    // passport-local would read a list or an object (`{"username": ["a"]}`) as a missing field: it is a field of the wrong type.
+    const fields = readLoginFields(username, password);
+    if (typeof fields === 'string') {
+      const code = fields === 'missing' ? 'missing_login_fields' : 'invalid_login_fields';
+      this.fail({ ...refusal(code), reason: code, ...namedUser(this.getUsers(), username) } satisfies LoginRefusal, 400);
       return;
     }
     super.authenticate(Object.create(req, { query: { value: {} } }) as Request, options);

@@ -12,7 +12,8 @@ import type { FieldValue } from './users-yaml';
 const sameList = (a: readonly string[] | null, b: readonly string[] | null) =>
   a === b || (a !== null && b !== null && a.length === b.length && a.every((item, index) => item === b[index]));
 
-function describeAccess(workspaces: readonly string[] | null): string {
+/** How a user's access reads in a message. */
+export function describeAccess(workspaces: readonly string[] | null): string {
   if (workspaces === null) return 'access to every workspace (super-user)';
   if (workspaces.length === 0) return 'access to their own workspace only';
   return `access to their own workspace and ${workspaces.join(', ')}`;
@@ -20,7 +21,7 @@ function describeAccess(workspaces: readonly string[] | null): string {
 
 export const addUserCommand: Command = {
   name: 'add-user',
-  synopsis: 'add-user USERNAME [--workspaces a,b] [--email E] [--full-name N] [--superuser] [--file F]',
+  synopsis: 'add-user USERNAME [--workspaces a,b] [--email E] [--full-name N] [--superuser] [--cost N] [--file F]',
   summary: 'add a user (password from standard input or a no-echo prompt); prints their new API key',
   details:
     '  Without --workspaces and --superuser the user gets workspaces: [] (their own workspace only).\n' +
@@ -35,16 +36,17 @@ export const addUserCommand: Command = {
     // Never a super-user by accident: only --superuser leaves `workspaces` out.
     const workspaces = args.flags.has('superuser') ? null : parseWorkspaces(args.strings.workspaces ?? '');
     const email = checkText('--email', args.strings.email, 254);
-    const fullName = checkText('--full-name', args.strings['full-name'], 256);
+    const fullName = checkText('--full-name', args.strings['full-name'], 256, { joiners: true });
     const cost = parseCost(this.name, this, args.strings.cost);
     const target = resolveUsersFile(args.strings.file, io);
 
     const apiKey = newRandomKey();
-    const outcome = await editUsersFile(target, { mayCreate: true }, async ({ file, records, yaml }) => {
+    let hash: string | undefined; // asked for once, though the plan is made again if another edit saved meanwhile
+    const outcome = await editUsersFile(target, { mayCreate: true, command: `add-user ${username}` }, io, async ({ file, records, yaml }) => {
       if (recordOf(records, username)) {
         throw new CliError(`${username} is already a user in ${file}. Change their password with set-password, their key with rotate-key.`);
       }
-      const hash = await hashPassword(await readPassword(`add-user ${username}`, io), cost);
+      hash ??= await hashPassword(await readPassword(`add-user ${username}`, io), cost);
       const fields: Array<[string, FieldValue]> = [
         ['username', username],
         ['hashed_password', hash],

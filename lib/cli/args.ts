@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MAX_BCRYPT_COST, MIN_RECOMMENDED_BCRYPT_COST } from '../users/hash-format';
+import { closestName } from '../util/did-you-mean';
 import { usageError } from './io';
 
 /** What a command accepts on its command line. */
@@ -14,13 +15,21 @@ export interface ArgsSpec {
 }
 
 export interface ParsedArgs {
+  /** `--help` or `-h` was given: the command prints its usage and does nothing else. */
+  help: boolean;
   positionals: string[];
   strings: Partial<Record<string, string>>;
   flags: ReadonlySet<string>;
 }
 
-function usageOf(spec: ArgsSpec): string {
+export function usageOf(spec: ArgsSpec): string {
   return `Usage: express-workspace-auth ${spec.synopsis}\n${spec.details ?? ''}`;
+}
+
+/** `--workspace` for `--workspaces`: an option close enough to a known one to be a typo. */
+function didYouMean(name: string, spec: ArgsSpec): string {
+  const guess = closestName(name, Object.keys(spec.options), 2);
+  return guess === undefined ? '' : ` Did you mean --${guess}?`;
 }
 
 /**
@@ -32,6 +41,10 @@ export function parseCommandArgs(command: string, spec: ArgsSpec, args: readonly
   const fail = (problem: string) => usageError(`${command}: ${problem}\n${usageOf(spec)}`);
   const options = Object.fromEntries(Object.entries(spec.options).map(([name, type]) => [name, { type }]));
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+  // --help anywhere (before `--`) wins over any other problem: whoever asks for it is unsure of the rest.
+  if (tokens.some((token) => token.kind === 'option' && (token.rawName === '--help' || token.rawName === '-h'))) {
+    return { help: true, positionals: [], strings: {}, flags: new Set() };
+  }
   const positionals: string[] = [];
   const strings: Partial<Record<string, string>> = {};
   const flags = new Set<string>();
@@ -42,7 +55,7 @@ export function parseCommandArgs(command: string, spec: ArgsSpec, args: readonly
     }
     if (token.kind !== 'option') continue; // the `--` terminator
     const kind = Object.hasOwn(spec.options, token.name) ? spec.options[token.name] : undefined;
-    if (kind === undefined) throw fail(`unknown option ${token.rawName}.`);
+    if (kind === undefined) throw fail(`unknown option ${token.rawName}.${didYouMean(token.name, spec)}`);
     if (strings[token.name] !== undefined || flags.has(token.name)) throw fail(`${token.rawName} is given twice.`);
     if (kind === 'boolean') {
       if (token.value !== undefined) throw fail(`${token.rawName} takes no value.`);
@@ -59,7 +72,7 @@ export function parseCommandArgs(command: string, spec: ArgsSpec, args: readonly
     const expected = min === max ? `${min}` : `${min} to ${max}`;
     throw fail(`expected ${expected} argument${max === 1 ? '' : 's'}, got ${positionals.length}.`);
   }
-  return { positionals, strings, flags };
+  return { help: false, positionals, strings, flags };
 }
 
 const DEFAULT_COST = 12;

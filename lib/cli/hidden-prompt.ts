@@ -1,4 +1,4 @@
-import { StringDecoder } from 'node:string_decoder';
+import { onInterrupt } from './interrupt';
 import { CliError, type CliIo } from './io';
 
 type Terminal = CliIo['stdin'] & { setRawMode: (raw: boolean) => unknown };
@@ -12,15 +12,25 @@ export function isTerminal(stdin: CliIo['stdin']): stdin is Terminal {
  * and this loop does the little line editing a password needs (backspace, Ctrl-U).
  * Lines typed or pasted ahead are kept for the next prompt. `close()` restores the terminal.
  */
-export function hiddenLineReader(terminal: Terminal, io: CliIo) {
-  const decoder = new StringDecoder('utf8');
+export function hiddenLineReader(terminal: Terminal, io: CliIo, notUtf8: string) {
   const lines: string[] = [];
   let current = '';
   let ended: CliError | undefined;
   let wake: (() => void) | undefined;
+  // Fatal: a terminal in another encoding (Latin-1) must not turn what was typed into U+FFFD.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (chunk: Buffer | string): string => {
+    if (typeof chunk === 'string') return chunk;
+    try {
+      return decoder.decode(chunk, { stream: true });
+    } catch {
+      ended ??= new CliError(notUtf8);
+      return '';
+    }
+  };
 
   const onData = (chunk: Buffer | string) => {
-    for (const char of typeof chunk === 'string' ? chunk : decoder.write(chunk)) {
+    for (const char of decode(chunk)) {
       if (char === '\r' || char === '\n') {
         lines.push(current);
         current = '';
@@ -44,6 +54,7 @@ export function hiddenLineReader(terminal: Terminal, io: CliIo) {
   };
 
   terminal.setRawMode(true);
+  const forget = onInterrupt(() => terminal.setRawMode(false)); // SIGTERM mid-prompt: the terminal echoes again
   terminal.on('data', onData);
   terminal.on('end', onEnd);
   terminal.resume();
@@ -58,6 +69,7 @@ export function hiddenLineReader(terminal: Terminal, io: CliIo) {
       return line;
     },
     close(): void {
+      forget();
       terminal.removeListener('data', onData);
       terminal.removeListener('end', onEnd);
       terminal.setRawMode(false);

@@ -7,9 +7,11 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Where relative paths and the default `.users.yml` are resolved; `process.cwd()` when absent. */
   cwd?: string;
+  /** Standard error is a terminal: long edits show their progress there. */
+  stderrIsTerminal?: boolean;
 }
 
-/** Exit codes: 1 a problem with the input or the file, 2 a usage error, 130 cancelled at a prompt (as for SIGINT). */
+/** Exit codes: 0 done, 1 refused (nothing changed), 2 a usage error, 130 interrupted (Ctrl-C at a prompt, or SIGINT). */
 export type ExitCode = 1 | 2 | 130;
 
 /** A failure the user can act on: its message says what, where and how to fix; no stack trace is shown. */

@@ -37,11 +37,29 @@ async function readStdin(stdin: CliIo['stdin']): Promise<string> {
     }
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return decodePassword(Buffer.concat(chunks));
 }
 
+/**
+ * Standard input as UTF-8 text, refused when it is not: decoded leniently, `p\xe9\xe9w` (Latin-1)
+ * and `p\xff\xfew` would both become `p\uFFFD\uFFFDw`, one password for both. A leading
+ * byte-order mark (PowerShell and Notepad write one) is an encoding mark, not part of the
+ * password: it is dropped, as every UTF-8 decoder does (TextDecoder's default).
+ */
+function decodePassword(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(NOT_UTF8);
+  }
+}
+
+export const NOT_UTF8 =
+  'The password is not valid UTF-8 text (a terminal or file in another encoding, such as Latin-1?). ' +
+  'Login forms send UTF-8: give the password as UTF-8 (e.g. convert a file with `iconv -f latin1 -t utf-8`). Nothing was changed.';
+
 async function promptTwice(io: CliIo, terminal: Parameters<typeof hiddenLineReader>[0]): Promise<string> {
-  const reader = hiddenLineReader(terminal, io);
+  const reader = hiddenLineReader(terminal, io, NOT_UTF8);
   try {
     const password = await reader.read('Password (not shown): ');
     const problem = passwordProblem(password);

@@ -1,45 +1,11 @@
 import { hashPassword } from '../auth/passwords';
-import type { UserRecord } from '../types';
 import { addUserCommand } from './add-user';
-import { COST_RULE, parseCost, type ParsedArgs } from './args';
+import { COST_RULE, parseCost } from './args';
 import type { Command } from './command';
-import { editUsersFile, recordOf, sameUser, type EditContext, type PlannedEdit } from './edit-session';
-import { CliError, type CliIo } from './io';
 import { readPassword } from './password-input';
 import { newRandomKey } from './secrets';
-import { checkUsername } from './user-args';
-import { resolveUsersFile } from './users-file-target';
-import type { FieldValue } from './users-yaml';
-
-const APPLIED = 'A running server applies it within 2 seconds';
-
-/** The user's current record and entry, or a refusal naming the file and how to see who is there. */
-function findUser({ file, records, yaml }: EditContext, username: string) {
-  const before = recordOf(records, username);
-  if (!before) throw new CliError(`There is no user ${username} in ${file}. \`express-workspace-auth list\` shows who is there.`);
-  const entry = yaml.findEntry(username);
-  if (!entry) throw new CliError(`The entry of ${username} in ${file} cannot be located for editing (its username comes from an alias or merge key): edit it by hand.`);
-  return { before, entry };
-}
-
-/** An edit that sets one field, expected to change the user's record only as `change` says. */
-function setting(context: EditContext, username: string, field: string, value: FieldValue, change: (before: UserRecord) => UserRecord): PlannedEdit {
-  const { before, entry } = findUser(context, username);
-  return {
-    username,
-    edits: [context.yaml.setField(entry, field, value)],
-    isAsIntended: (after) => sameUser(after, change(before)),
-  };
-}
-
-/** Runs an edit on the user named on the command line, in the file of `--file` or the server's. */
-async function editUser(args: ParsedArgs, io: CliIo, plan: (context: EditContext, username: string) => Promise<PlannedEdit | null>) {
-  const username = checkUsername(args.positionals[0]);
-  const target = resolveUsersFile(args.strings.file, io);
-  const outcome = await editUsersFile(target, { mayCreate: false }, (context) => plan(context, username));
-  for (const warning of outcome?.warnings ?? []) io.stderr(`warning: ${warning.where}: ${warning.message}\n`);
-  return { username, file: target.path, changed: outcome !== null };
-}
+import { setWorkspacesCommand } from './set-workspaces';
+import { APPLIED, editUser, findUser, setting } from './user-edits';
 
 const setPasswordCommand: Command = {
   name: 'set-password',
@@ -50,10 +16,12 @@ const setPasswordCommand: Command = {
   options: { file: 'string', cost: 'string' },
   async run(args, io) {
     const cost = parseCost(this.name, this, args.strings.cost);
-    const { username, file } = await editUser(args, io, async (context, name) => {
+    let hash: string | undefined; // asked for once, though the plan is made again if another edit saved meanwhile
+    const { username, file } = await editUser(this.name, args, io, async (context, name) => {
       findUser(context, name); // before asking for a password
-      const hash = await hashPassword(await readPassword(`set-password ${name}`, io), cost);
-      return setting(context, name, 'hashed_password', hash, (before) => ({ ...before, hashedPassword: hash }));
+      hash ??= await hashPassword(await readPassword(`set-password ${name}`, io), cost);
+      const newHash = hash;
+      return setting(context, name, 'hashed_password', newHash, (before) => ({ ...before, hashedPassword: newHash }));
     });
     io.stdout(`Set the password of ${username} in ${file}. ${APPLIED}; tokens issued before stop working.\n`);
     return 0;
@@ -68,7 +36,7 @@ const rotateKeyCommand: Command = {
   options: { file: 'string' },
   async run(args, io) {
     const apiKey = newRandomKey();
-    const { username, file } = await editUser(args, io, async (context, name) =>
+    const { username, file } = await editUser(this.name, args, io, async (context, name) =>
       setting(context, name, 'api_key', apiKey, (before) => ({ ...before, apiKey })),
     );
     io.stderr(`Gave ${username} a new API key in ${file}. ${APPLIED}, and the old key stops working. The new key, shown only now:\n`);
@@ -86,7 +54,7 @@ function disabling(disabled: boolean): Command {
     positionals: { min: 1, max: 1 },
     options: { file: 'string' },
     async run(args, io) {
-      const { username, file, changed } = await editUser(args, io, async (context, user) => {
+      const { username, file, changed } = await editUser(this.name, args, io, async (context, user) => {
         if (findUser(context, user).before.user.disabled === disabled) return null;
         return setting(context, user, 'disabled', disabled, (before) => ({ ...before, user: { ...before.user, disabled } }));
       });
@@ -104,7 +72,7 @@ const removeUserCommand: Command = {
   positionals: { min: 1, max: 1 },
   options: { file: 'string' },
   async run(args, io) {
-    const { username, file } = await editUser(args, io, async (context, name) => {
+    const { username, file } = await editUser(this.name, args, io, async (context, name) => {
       const { entry } = findUser(context, name);
       return { username: name, edits: [context.yaml.removeEntry(entry)], isAsIntended: (after) => after === undefined };
     });
@@ -119,5 +87,6 @@ export const userCommands: readonly Command[] = [
   rotateKeyCommand,
   disabling(true),
   disabling(false),
+  setWorkspacesCommand,
   removeUserCommand,
 ];

@@ -45,6 +45,12 @@ export function missingUsersFile(target: UsersFileTarget, mayCreateDefault: bool
   );
 }
 
+/** Where a users file that does not exist yet will be: its folder's real path (a symbolic link to the folder followed). */
+export async function realPathOfNew(file: string): Promise<string> {
+  const folder = await realpath(path.dirname(file)).catch(() => path.dirname(file));
+  return path.join(folder, path.basename(file));
+}
+
 /** The users file as read, with what an atomic replacement must keep (mode, owner). */
 export interface CurrentFile {
   /** The file's real path: a symbolic link is followed, so the link itself stays in place. */

@@ -2,8 +2,8 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type CST, type Node, ty
 import { CliError } from './io';
 import { columnOf, contentEnd, endOfLastLine, renderScalar, styleOf, type ScalarStyle, type TextEdit } from './yaml-text-edits';
 
-/** A field value to write: a string (quoted like its neighbours, or as needed), a boolean, or a flow list. */
-export type FieldValue = string | boolean | readonly string[];
+/** A field value to write: a string (quoted like its neighbours, or as needed), a boolean, a flow list, or null. */
+export type FieldValue = string | boolean | readonly string[] | null;
 
 const HOW_TO_EDIT = 'edit this file by hand (then check it with `express-workspace-auth check`).';
 
@@ -34,6 +34,11 @@ export class UsersYaml {
     return new UsersYaml(source, top);
   }
 
+  /** The first entry of the list (the only one, when this is the text of one entry). */
+  firstEntry(): YAMLMap | undefined {
+    return this.entries()[0];
+  }
+
   /** The entry of a user, found by its own `username` field. */
   findEntry(username: string): YAMLMap | undefined {
     return this.entries().find((entry) => {
@@ -47,6 +52,7 @@ export class UsersYaml {
     const pair = ownPair(entry, key);
     if (!pair) return this.addField(entry, key, value);
     const node = pair.value as Node | null;
+    if ((isSeq(node) || isMap(node)) && node.range) return this.replaceCollection(pair, node, key, value);
     if (node === null || !(isScalar(node) || isAlias(node)) || !node.range) {
       throw new CliError(`The "${key}" field of this entry is not a single value, so it cannot be replaced safely: ${HOW_TO_EDIT}`);
     }
@@ -55,6 +61,39 @@ export class UsersYaml {
     const text = render(value, styleOf(node));
     const gap = this.source[node.range[0] - 1] === ':' ? ' ' : ''; // `disabled:` with no value
     return { start: node.range[0], end, text: gap + text };
+  }
+
+  /**
+   * Removes a field of a block entry: its lines, from its key to its last value (null when the
+   * entry has no such field). In a flow entry (`- {username: a, ...}`) the value becomes `null`.
+   */
+  removeField(entry: YAMLMap, key: string): TextEdit | null {
+    const pair = ownPair(entry, key);
+    if (!pair) return null;
+    if (entry.flow) return this.setField(entry, key, null);
+    const keyNode = pair.key as Node;
+    const start = keyNode.range?.[0] ?? -1;
+    const lineStart = this.source.lastIndexOf('\n', start - 1) + 1;
+    if (start < 0 || this.source.slice(lineStart, start).trim() !== '') {
+      throw new CliError(`The "${key}" field does not start on a line of its own (it follows the "-" of the entry), so it cannot be removed safely: ${HOW_TO_EDIT}`);
+    }
+    return { start: lineStart, end: endOfLastLine(this.source, contentEnd(pair)), text: '' };
+  }
+
+  /**
+   * A list or mapping value replaced by `value`: a flow one (`[a, b]`) where it stands, a block one
+   * (`- a` lines) from the `:` of its key on. A comment inside a block list would go with it: refused.
+   */
+  private replaceCollection(pair: Pair, node: YAMLSeq | YAMLMap, key: string, value: FieldValue): TextEdit {
+    const range = node.range as [number, number, number];
+    if (node.flow) return { start: range[0], end: range[1], text: render(value, 'PLAIN') };
+    const keyEnd = (pair.key as Node).range?.[1] ?? range[0];
+    const start = this.source.indexOf(':', keyEnd) + 1;
+    const end = contentEnd(node);
+    if (start <= 0 || start > range[0] || this.source.slice(start, end).includes('#')) {
+      throw new CliError(`The "${key}" field of this entry is a list with comments in it, which replacing it would lose: ${HOW_TO_EDIT}`);
+    }
+    return { start, end, text: ` ${render(value, 'PLAIN')}` };
   }
 
   /** Removes an entry: its lines, from its `-` to its last value. Comments around it stay. */
@@ -127,6 +166,7 @@ function ownPair(entry: YAMLMap, key: string): Pair | undefined {
 }
 
 function render(value: FieldValue, style: ScalarStyle): string {
+  if (value === null) return 'null';
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return renderScalar(value, style);
   return `[${value.map((item) => renderScalar(item, 'PLAIN')).join(', ')}]`;

@@ -86,10 +86,23 @@ function unreadable(error: unknown, file: string): unknown {
   return new UsersFileError(file, [{ where: file, message: `cannot be read (${code}): it must be a YAML file that this process may read.` }]);
 }
 
+const BYTE_ORDER_MARK = '\uFEFF';
+
+/**
+ * The one rule for a users file that starts with a UTF-8 byte-order mark (Windows editors write
+ * one): accepted by every reader — the server, `check`, the CLI's edits, and PyYAML, which Argilla
+ * uses — and read without it; the CLI writes it back as it was.
+ */
+export function splitByteOrderMark(text: string): { bom: string; text: string } {
+  return text.startsWith(BYTE_ORDER_MARK) ? { bom: BYTE_ORDER_MARK, text: text.slice(1) } : { bom: '', text };
+}
+
+const decode = (bytes: Buffer): string => splitByteOrderMark(bytes.toString('utf8')).text;
+
 /** The text of a users file, at start-up and for `check`. A missing file is an ENOENT error, for the caller to decide on. */
 export function readUsersFileTextSync(file: string): string {
   try {
-    return readRegularFileSync(file, serverNotRegular(file)).bytes.toString('utf8');
+    return decode(readRegularFileSync(file, serverNotRegular(file)).bytes);
   } catch (error) {
     throw unreadable(error, file);
   }
@@ -98,7 +111,7 @@ export function readUsersFileTextSync(file: string): string {
 /** The text of a users file, without blocking the event loop or a thread of the pool, for reloads. */
 export async function readUsersFileText(file: string): Promise<string> {
   try {
-    return (await readRegularFile(file, serverNotRegular(file))).bytes.toString('utf8');
+    return decode((await readRegularFile(file, serverNotRegular(file))).bytes);
   } catch (error) {
     throw unreadable(error, file);
   }

@@ -40,7 +40,7 @@ async function inForceWithin2s(check: () => Promise<boolean>): Promise<void> {
   }
 }
 
-it('add-user, set-password, rotate-key, disable, enable and remove-user each take effect within 2 seconds', async () => {
+it('add-user, set-password, rotate-key, disable, enable, set-workspaces and remove-user each take effect within 2 seconds', async () => {
   const key = await run(['add-user', 'carol', '--workspaces', 'team'], 'carol-pw-1\n');
   await inForceWithin2s(async () => (await login('carol', 'carol-pw-1')) === 200);
   expect(await withKey(key)).toBe(200);
@@ -63,6 +63,11 @@ it('add-user, set-password, rotate-key, disable, enable and remove-user each tak
 
   await run(['enable', 'carol']);
   await inForceWithin2s(async () => (await withKey(newKey)) === 200);
+
+  await run(['set-workspaces', 'carol', '']);
+  await inForceWithin2s(async () => (await withKey(newKey, '/ws/team')) === 403);
+  await run(['set-workspaces', 'carol', '--superuser']);
+  await inForceWithin2s(async () => (await withKey(newKey, '/ws/alice')) === 200);
 
   await run(['remove-user', 'carol']);
   await inForceWithin2s(async () => (await withKey(newKey)) === 401);

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, statSync, sym
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'yaml';
+import { writeFileAtomically } from '../../../lib/cli/atomic-write';
 import { entry, tempDir } from '../../helpers';
 import { cli, usersFileInTempDir } from './run';
 
@@ -47,7 +48,7 @@ describe('saving atomically', () => {
     }
   });
 
-  it('refuses to save over a change made by someone else meanwhile, and removes its temporary file', async () => {
+  it('applies its change on top of one saved meanwhile (while it waited for the password), keeping both', async () => {
     // Standard input that edits the file while add-user waits for the password.
     const stdin = new Readable({
       read() {
@@ -56,11 +57,20 @@ describe('saving atomically', () => {
         this.push(null);
       },
     });
-    const { status, stderr } = await cli(['add-user', 'carol', '--cost', '10', '--file', folder.file], { stdin });
-    expect(status).toBe(1);
-    expect(stderr).toBe(`${folder.file} changed while this command was editing it. Nothing was changed; run the command again.\n`);
-    expect(folder.read()).toMatch(/# edited meanwhile\n$/);
-    expect(folder.read()).not.toContain('carol');
+    const { status } = await cli(['add-user', 'carol', '--cost', '10', '--file', folder.file], { stdin });
+    expect(status).toBe(0);
+    expect(folder.read()).toMatch(/\n- username: carol\n[\s\S]*\n# edited meanwhile\n$/);
+    expect(folder.records().map((record) => record.user.username)).toEqual(['alice', 'carol']);
+    expect(folder.leftovers()).toEqual([]);
+  });
+
+  it('refuses to rename over a file that changed after it was read (an editor that takes no lock), and removes its temporary file', async () => {
+    const expected = folder.bytes();
+    appendFileSync(folder.file, '# saved by an editor\n');
+    await expect(writeFileAtomically(folder.file, 'replaced\n', { mode: 0o600, expected })).rejects.toThrow(
+      `${folder.file} changed while this command was editing it. Nothing was changed; run the command again.`,
+    );
+    expect(folder.read()).toMatch(/# saved by an editor\n$/);
     expect(folder.leftovers()).toEqual([]);
   });
 });
@@ -144,14 +154,36 @@ describe('hostile names and values', () => {
     expect(stderr.length).toBeLessThan(1000);
   });
 
-  it.each([['a line break', 'Carol\nSmith'], ['an escape sequence', 'Carol\u001b[31m'], ['a right-to-left override', 'Carol\u202egnp.exe']])(
-    'refuses a full name with %s',
-    async (_, name) => {
-      const { status, stderr } = await run(['add-user', 'carol', '--full-name', name]);
+  it.each([
+    ['a line break', 'Carol\nSmith', 'U+000A'],
+    ['an escape sequence', 'Carol\u001b[31m', 'U+001B'],
+    ['a right-to-left override', 'Carol\u202egnp.exe', 'U+202E'],
+    ['a zero-width space', 'Car\u200Bol', 'U+200B'],
+    ['a right-to-left mark', 'Carol\u200F', 'U+200F'],
+    ['a byte-order mark', '\uFEFFCarol', 'U+FEFF'],
+    ['a directional isolate', 'Carol \u2066x\u2069', 'U+2066'],
+    ['a soft hyphen', 'Ca\u00ADrol', 'U+00AD'],
+    ['a word joiner', 'Car\u2060ol', 'U+2060'],
+    ['a paragraph separator', 'Carol\u2029Smith', 'U+2029'],
+    ['a replacement character (a command line that was not UTF-8)', 'Caf\uFFFD', 'U+FFFD'],
+  ])('refuses a full name or email with %s, naming the character', async (_, text, codePoint) => {
+    for (const option of ['--full-name', '--email']) {
+      const value = option === '--email' ? `${text.replace(/ /g, '')}@example.com` : text;
+      const { status, stderr } = await run(['add-user', 'carol', option, value]);
       expect(status).toBe(2);
-      expect(stderr).toContain('--full-name contains a control or text-direction character');
-    },
-  );
+      expect(stderr).toContain(`${option} contains ${codePoint}, an invisible, control or text-direction character: use printable text only.`);
+    }
+    expect(folder.read()).not.toContain('carol');
+  });
+
+  it('keeps the zero-width joiner and non-joiner in a full name: Persian, Hindi and emoji spell words with them', async () => {
+    const names = ['Mohammad\u200CReza', '\u0915\u094D\u200D\u0937', '\u{1F469}\u200D\u{1F52C}'];
+    for (const [index, name] of names.entries()) {
+      expect((await run(['add-user', `user${index}`, '--full-name', name])).status).toBe(0);
+    }
+    expect(folder.records().slice(1).map((record) => record.user.full_name)).toEqual(names);
+    expect((await run(['add-user', 'carol', '--email', 'car\u200Dol@example.com'])).status).toBe(2); // never in an email
+  });
 });
 
 describe('only a regular file is edited, without blocking', () => {

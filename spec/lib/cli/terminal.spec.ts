@@ -21,7 +21,7 @@ function onTerminal(args: string[]) {
   return {
     output: () => output,
     exited,
-    type: (keys: string) => child.stdin.write(keys),
+    type: (keys: string | Buffer) => child.stdin.write(keys),
     /** Waits for text on the screen: typing before the prompt is up would be echoed by the terminal itself. */
     async waitFor(text: string): Promise<void> {
       const deadline = Date.now() + 20_000;
@@ -91,6 +91,15 @@ describeWithTool('script (util-linux)', hasScript)('passwords typed at a termina
     expect(terminal.output()).toContain('bcrypt ignores everything past 72 bytes');
     expect(terminal.output()).not.toContain('Repeat the password');
     expect(terminal.output()).not.toContain('yyyy');
+  });
+
+  it('refuses what a terminal in another encoding sends (Latin-1 bytes), instead of hashing U+FFFD', async () => {
+    const terminal = onTerminal(['hash-password', '--cost', '10']);
+    await terminal.waitFor('Password (not shown): ');
+    terminal.type(Buffer.from('p\xe9\xe9w\r', 'latin1'));
+    expect(await terminal.exited).toBe(1);
+    expect(terminal.output()).toContain('The password is not valid UTF-8 text');
+    expect(terminal.output()).not.toMatch(/\$2b\$/);
   });
 
   it('Ctrl-C at the prompt cancels with exit 130', async () => {

@@ -77,10 +77,10 @@ describe('POST /api/security/token', () => {
     expect(response.body).toEqual({ code: 'missing_login_fields', message: expect.stringContaining('"username" and "password"'), detail: response.body.message });
   });
 
-  // passport-local takes a list or an object for a missing field; a number or a long string reaches our checks.
+  // Not a string is invalid, as the README's table says, though passport-local would read a list or an object as missing.
   it.each([
-    ['a list', { username: ['user1'], password: USERS.user1.password }, 'missing_login_fields'],
-    ['an object', { username: 'user1', password: { $ne: '' } }, 'missing_login_fields'],
+    ['a list', { username: ['user1'], password: USERS.user1.password }, 'invalid_login_fields'],
+    ['an object', { username: 'user1', password: { $ne: '' } }, 'invalid_login_fields'],
     ['a number', { username: 'user1', password: 1234 }, 'invalid_login_fields'],
     ['5000 characters', { username: 'user1', password: 'x'.repeat(5000) }, 'invalid_login_fields'],
   ])('answers 400 to a login field that is %s', async (_kind, body, code) => {
