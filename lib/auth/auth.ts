@@ -7,8 +7,9 @@ import { API_KEY_HEADERS, createApiKeyStrategy, createApiKeyVerifier } from './a
 import { AuthenticatedRequests } from './authenticated-requests';
 import { type BearerStrategy, createBearerStrategy, createBearerVerifier } from './bearer';
 import type { Verifiers } from './credentials';
-import { createPasswordStrategy } from './password-strategy';
-import { createPasswordVerifier } from './passwords';
+import type { ConcurrencyLimit } from '../util/concurrency-limit';
+import { createLoginJudge, createPasswordStrategy, type LoginJudge } from './password-strategy';
+import { compareInTurn, createPasswordVerifier, hashLimitOf } from './passwords';
 import { createTokenService, type TokenService, type TokenServiceOptions } from './tokens';
 
 export interface AuthSettings {
@@ -23,17 +24,22 @@ export interface Auth {
   verifiers: Verifiers;
   tokens: TokenService;
   authenticated: AuthenticatedRequests;
+  /** The password logins of the plugin's own route: the bound on hashes its login line takes turns from, and the judge for a login in its turn. */
+  logins: { hashLimit: ConcurrencyLimit; judgeInTurn: LoginJudge };
 }
 
 /** The auth folder's builder: every strategy, on `passport`. */
 export function createAuth(settings: AuthSettings, passport: Authenticator, getUsers: () => UsersIndex, revocations: RevocationList): Auth {
   const tokens = createTokenService(settings.tokens);
   const verifiers: Verifiers = { apiKey: createApiKeyVerifier(getUsers), bearer: createBearerVerifier(getUsers, tokens, revocations) };
+  const hashLimit = hashLimitOf(settings.ownHashBound);
   const strategies = {
-    password: createPasswordStrategy(getUsers, createPasswordVerifier(settings.ownHashBound)),
+    // Mounted by an app on a route of its own, with no line before it: each check waits for a place of the bound.
+    password: createPasswordStrategy(createLoginJudge(getUsers, createPasswordVerifier(hashLimit))),
     apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, verifiers.apiKey)),
     bearer: createBearerStrategy(verifiers.bearer),
   };
   for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) passport.use(strategy.name as string, strategy);
-  return { strategies, verifiers, tokens, authenticated: new AuthenticatedRequests() };
+  const logins = { hashLimit, judgeInTurn: createLoginJudge(getUsers, compareInTurn) };
+  return { strategies, verifiers, tokens, authenticated: new AuthenticatedRequests(), logins };
 }

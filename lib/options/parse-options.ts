@@ -3,7 +3,6 @@ import path from 'node:path';
 import passport from 'passport';
 import { configFromEnv, DEFAULT_PASSWORD_HASH, describeTokenApiUrlProblem } from './environment';
 import { ConfigError } from '../errors';
-import { DEFAULT_MAX_CONCURRENT_HASHES } from '../auth/passwords';
 import type { AuthSettings } from '../auth/auth';
 import type { ProtectionSettings } from '../protection/protection';
 import type { StoreSettings } from '../store/store';
@@ -112,8 +111,8 @@ export function parseOptions(passed: unknown): Configuration {
       loginQueue: {
         maxWaitMs: options.loginQueue?.maxWaitMs ?? DEFAULT_LOGIN_MAX_WAIT_MS,
         clientShare: options.loginQueue?.clientShare ?? 0.5,
+        accountShare: options.loginQueue?.accountShare ?? 0.5,
       },
-      concurrentHashes: options.maxConcurrentHashes ?? DEFAULT_MAX_CONCURRENT_HASHES,
       logger,
     },
     passport: options.passport ?? new passport.Passport(),
