@@ -74,11 +74,12 @@ export interface Answer {
  */
 export function send(
   port: number,
-  request: { method?: string; path: string; client: string; headers?: Record<string, string>; body?: object },
+  request: { method?: string; path: string; client: string; headers?: Record<string, string>; body?: object | string },
   timeoutMs = 5000,
 ): Promise<Answer> {
   const started = performance.now();
-  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  // A string is sent as it is (an unreadable body, say), with the Content-Type the request names.
+  const body = request.body === undefined || typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   return new Promise((resolve) => {
     const req = http.request(
       {
