@@ -9,8 +9,9 @@ import { FairShares, type Holder } from './fair-shares';
  * instead of holding a connection and memory for minutes. A turn is a place of the hash bound,
  * taken when the turn starts and held until the login ends, so a check starts only in its turn
  * and no check waits behind the line. No one client and no one account holds more than its
- * share of the places (fair-shares.ts), and turns go round the clients in order, so one
- * client's flood neither fills the line nor delays another client's login by more than a turn.
+ * share of the places (fair-shares.ts), and the next turn goes to the login whose client and
+ * account hold the fewest, so a flood neither fills the line nor delays another client's login
+ * by more than the checks already running.
  */
 
 export interface LoginQueueSettings {
@@ -171,9 +172,19 @@ export class LoginQueue {
     this.listenForFreePlaces();
   }
 
-  /** The next waiting login, the clients taking turns: one with more waiting goes to the back of the order. */
+  /**
+   * The next waiting login: the first of the client whose login's client or account holds the
+   * fewest places (fair-shares.ts), so a login from outside a flood goes before the flood's;
+   * of equals, the clients take turns (one served goes to the back of the order).
+   */
   private takeNext(): Waiter {
-    const [client, line] = this.waiting.entries().next().value as [string, Waiter[]];
+    let chosen: [string, Waiter[]] | undefined;
+    let lightest = Number.POSITIVE_INFINITY;
+    for (const entry of this.waiting) {
+      const weight = this.shares.weight(entry[1][0] as Waiter);
+      if (weight < lightest) [chosen, lightest] = [entry, weight];
+    }
+    const [client, line] = chosen as [string, Waiter[]];
     const waiter = line.shift() as Waiter;
     this.waiting.delete(client);
     if (line.length > 0) this.waiting.set(client, line);

@@ -65,12 +65,27 @@ it('gives one client at most its share of the places, and the others theirs', ()
   for (let i = 0; i < 5; i++) ticketOf(admit(queue, 'other'));
 });
 
-it('takes turns round the clients, so a flood delays another client by one turn at most', async () => {
+it('gives the next turn to the login whose client holds the fewest places, so a flood delays another client by no more than the check under way', async () => {
   const queue = line({ maxWaitMs: 10_000 });
   const tickets: Array<[string, Ticket]> = [];
   for (let i = 0; i < 4; i++) tickets.push([`flood-${i}`, ticketOf(admit(queue, 'flooder'))]);
   tickets.push(['other', ticketOf(admit(queue, 'other'))]);
-  expect(await turnOrder(tickets)).toEqual(['flood-0', 'flood-1', 'other', 'flood-2', 'flood-3']);
+  expect(await turnOrder(tickets)).toEqual(['flood-0', 'other', 'flood-1', 'flood-2', 'flood-3']);
+});
+
+it('counts the places of the account too: logins of one account from many clients go after another account\'s', async () => {
+  const queue = line({ maxWaitMs: 10_000 });
+  const tickets: Array<[string, Ticket]> = [];
+  for (let i = 0; i < 4; i++) tickets.push([`user1-${i}`, ticketOf(admit(queue, `client-${i}`, 'user1'))]);
+  tickets.push(['user2', ticketOf(admit(queue, 'client-9', 'user2'))]);
+  expect(await turnOrder(tickets)).toEqual(['user1-0', 'user2', 'user1-1', 'user1-2', 'user1-3']);
+});
+
+it('takes turns round the clients that hold as many places', async () => {
+  const queue = line({ maxWaitMs: 10_000 });
+  const tickets: Array<[string, Ticket]> = [['first', ticketOf(admit(queue, 'first'))]];
+  for (const client of ['a', 'b', 'c']) tickets.push([client, ticketOf(admit(queue, client))]);
+  expect(await turnOrder(tickets)).toEqual(['first', 'a', 'b', 'c']);
 });
 
 it('drops a waiting login that is released before its turn: it never starts, and its place is free again', async () => {
