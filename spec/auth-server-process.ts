@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 
 const CHILD = path.join(__dirname, 'fixtures', 'auth-server-child.ts');
+// The Express of this run of the suite (jest.config.js), for the child too.
+const EXPRESS_4 = (globalThis as { EXPRESS_MAJOR?: number }).EXPRESS_MAJOR === 4 ? ['--require', path.join(__dirname, 'fixtures', 'express4-alias.cjs')] : [];
 
 export interface AuthServerProcess {
   port: number;
@@ -22,7 +24,7 @@ export interface AuthServerProcess {
  * process. Its load is then its own, apart from the spec's clients.
  */
 export async function startAuthServer(scenario: 'plain' | 'hooks'): Promise<AuthServerProcess> {
-  const child = spawn(process.execPath, ['--unhandled-rejections=strict', '--import', 'tsx', CHILD, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', ...EXPRESS_4, '--import', 'tsx', CHILD, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

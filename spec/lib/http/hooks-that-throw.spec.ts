@@ -12,6 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
+it('runs on the Express of this run of the suite', async () => {
+  const alive = await request(undefined, { path: '/alive' });
+  expect(Number((JSON.parse(alive.body) as { express: string }).express.split('.')[0])).toBe((globalThis as { EXPRESS_MAJOR?: number }).EXPRESS_MAJOR);
+});
+
 type Hook = 'throw' | 'reject' | 'throw-after-send';
 
 function request(hook: Hook | undefined, what: { method?: string; path: string; client?: string; headers?: Record<string, string>; body?: object | string }): Promise<Answer> {
