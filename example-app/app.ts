@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { workspaceAuth, type Logger, type WorkspaceAuth, type WorkspaceAuthOptions } from '../lib';
+import { argillaClientRouter } from './argilla-routes';
 import { datasetsRouter } from './datasets-routes';
 import { MemoryDatasetsStore, type DatasetsStore } from './datasets-store';
 import { createFinalErrorHandler, sendError } from './http-errors';
@@ -25,9 +26,16 @@ export function createApp(options: ExampleAppOptions = {}): { app: Express; auth
   auth.on('rate-limited', logAs('rate-limited'));
   auth.on('refused', logAs('refused'));
   app.use(auth);
+  // The Argilla and Rubrix Python clients' calls first: DELETE /api/datasets/:name is theirs.
+  app.use('/api', argillaClientRouter(auth, store));
   app.use('/api', datasetsRouter(auth, store));
   app.use('/api', (_req, res) => {
-    sendError(res, 404, 'not_found', 'No such API route. The README lists the routes of the datasets API.');
+    sendError(
+      res,
+      404,
+      'not_found',
+      'No such API route. The README lists the routes of the datasets API, and the calls of the Argilla and Rubrix clients it answers (init, set_workspace, log, load, copy, delete).',
+    );
   });
   app.use(webPages());
   app.use(auth.errorHandler);

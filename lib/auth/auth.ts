@@ -10,6 +10,7 @@ import type { Verifiers } from './credentials';
 import type { ConcurrencyLimit } from '../util/concurrency-limit';
 import { createLoginJudge, createPasswordStrategy, type LoginJudge } from './password-strategy';
 import { compareInTurn, createPasswordVerifier, hashLimitOf } from './passwords';
+import { withTokenAsApiKey } from './token-as-api-key';
 import { createTokenService, type TokenService, type TokenServiceOptions } from './tokens';
 
 export interface AuthSettings {
@@ -31,7 +32,8 @@ export interface Auth {
 /** The auth folder's builder: every strategy, on `passport`. */
 export function createAuth(settings: AuthSettings, passport: Authenticator, getUsers: () => UsersIndex, revocations: RevocationList): Auth {
   const tokens = createTokenService(settings.tokens);
-  const verifiers: Verifiers = { apiKey: createApiKeyVerifier(getUsers), bearer: createBearerVerifier(getUsers, tokens, revocations) };
+  const verifyBearer = createBearerVerifier(getUsers, tokens, revocations);
+  const verifiers: Verifiers = { apiKey: withTokenAsApiKey(createApiKeyVerifier(getUsers), verifyBearer), bearer: verifyBearer };
   const hashLimit = hashLimitOf(settings.ownHashBound);
   const strategies = {
     // Mounted by an app on a route of its own, with no line before it: each check waits for a place of the bound.
