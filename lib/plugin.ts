@@ -75,8 +75,8 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   const status = trackStatus(source, events);
   const store = createStore(config.store);
   const auth = createAuth(config.auth, passport, getUsers, store.revocations);
-  const refuse = createRefuse(config.realm, config.onRefusal, refusalsTold(events, auth.authenticated));
-  const protection = createProtection(config.protection, store, getUsers, refuse, (req, kind) => events.tell('rate-limited', { kind, ip: requestFacts(req).ip }));
+  const refuse = createRefuse(config.realm, config.onRefusal, refusalsTold(events, auth.authenticated), logger);
+  const protection = createProtection(config.protection, auth.logins.hashLimit, store, getUsers, refuse, (req, kind) => events.tell('rate-limited', { kind, ip: requestFacts(req).ip }));
   const { serveRoutes, ...handlers } = createHttp({ apiPrefix: config.apiPrefix, passport, auth, protection, revocations: store.revocations, events, refuse, getUsers });
   return Object.assign(serveRoutes, {
     ...handlers,

@@ -127,13 +127,37 @@ export type Refuse = (req: Request, res: Response, next: NextFunction, code: Ref
 /** Told of every refusal before it is answered: the plugin's `refused` event. */
 export type RefusalObserver = (req: Request, refusal: RefusalAnswer, details: RefusalDetails | undefined) => void;
 
-export function createRefuse(realm: string, respond: RefusalResponder = sendRefusalJson, observe?: RefusalObserver): Refuse {
+/** Where a failing refusal answer (an `onRefusal` that throws or rejects) is reported; the plugin's logger fits. */
+export interface HookFailureReport {
+  error(message: string): void;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+export function createRefuse(realm: string, respond: RefusalResponder = sendRefusalJson, observe?: RefusalObserver, report?: HookFailureReport): Refuse {
   return function refuse(req, res, next, code, details) {
     const { status, message } = REFUSALS[code];
     if (status === 401) res.set('WWW-Authenticate', wwwAuthenticate(realm, code));
     if (details?.retryAfterSeconds !== undefined) res.set('Retry-After', String(Math.max(1, Math.ceil(details.retryAfterSeconds))));
     const answer: RefusalAnswer = { status, code, message };
     observe?.(req, answer, details);
-    respond(req, res, next, answer);
+    // The app's responder failing is the app's bug, but it must not end the process nor leave the
+    // request hanging: reported once, then a 500 from the app's error handler, or, once the
+    // answer has begun, the connection ended as Express ends it for any error after the headers.
+    const failed = (error: unknown): void => {
+      const why = error instanceof Error ? error.message : String(error);
+      const then = !res.headersSent ? "the request gets a 500 from the app's error handler" : res.writableEnded ? 'the answer it sent stands' : 'its unfinished answer is cut off';
+      report?.error(`onRefusal failed while refusing ${req.method} ${req.originalUrl.split('?', 1)[0]} (${status} ${code}): ${why}; ${then}.`);
+      if (!res.headersSent) next(error);
+      else if (!res.writableEnded) res.destroy();
+    };
+    try {
+      const result: unknown = respond(req, res, next, answer);
+      if (isThenable(result)) result.then(undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
   };
 }

@@ -102,6 +102,11 @@ export interface LoginQueueOptions {
   maxWaitMs?: number;
   /** The share of the line one client may hold, above 0 and at most 1. Default: 0.5. */
   clientShare?: number;
+  /**
+   * The share of the line the logins of one account (the username they name, known or not) may
+   * hold, above 0 and at most 1, whatever their clients. Default: 0.5.
+   */
+  accountShare?: number;
 }
 
 /** Options of `workspaceAuth()`. Each one left out is read from the environment (`ARGILLA_LOCAL_AUTH_*`, else `RUBRIX_LOCAL_AUTH_*`). */

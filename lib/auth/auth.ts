@@ -7,9 +7,10 @@ import { API_KEY_HEADERS, createApiKeyStrategy, createApiKeyVerifier } from './a
 import { AuthenticatedRequests } from './authenticated-requests';
 import { type BearerStrategy, createBearerStrategy, createBearerVerifier } from './bearer';
 import type { Verifiers } from './credentials';
-import { createPasswordStrategy } from './password-strategy';
+import type { ConcurrencyLimit } from '../util/concurrency-limit';
+import { createLoginJudge, createPasswordStrategy, type LoginJudge } from './password-strategy';
+import { compareInTurn, createPasswordVerifier, hashLimitOf } from './passwords';
 import { withTokenAsApiKey } from './token-as-api-key';
-import { createPasswordVerifier } from './passwords';
 import { createTokenService, type TokenService, type TokenServiceOptions } from './tokens';
 
 export interface AuthSettings {
@@ -24,6 +25,8 @@ export interface Auth {
   verifiers: Verifiers;
   tokens: TokenService;
   authenticated: AuthenticatedRequests;
+  /** The password logins of the plugin's own route: the bound on hashes its login line takes turns from, and the judge for a login in its turn. */
+  logins: { hashLimit: ConcurrencyLimit; judgeInTurn: LoginJudge };
 }
 
 /** The auth folder's builder: every strategy, on `passport`. */
@@ -31,11 +34,14 @@ export function createAuth(settings: AuthSettings, passport: Authenticator, getU
   const tokens = createTokenService(settings.tokens);
   const verifyBearer = createBearerVerifier(getUsers, tokens, revocations);
   const verifiers: Verifiers = { apiKey: withTokenAsApiKey(createApiKeyVerifier(getUsers), verifyBearer), bearer: verifyBearer };
+  const hashLimit = hashLimitOf(settings.ownHashBound);
   const strategies = {
-    password: createPasswordStrategy(getUsers, createPasswordVerifier(settings.ownHashBound)),
+    // Mounted by an app on a route of its own, with no line before it: each check waits for a place of the bound.
+    password: createPasswordStrategy(createLoginJudge(getUsers, createPasswordVerifier(hashLimit))),
     apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, verifiers.apiKey)),
     bearer: createBearerStrategy(verifiers.bearer),
   };
   for (const strategy of [strategies.password, ...strategies.apiKey, strategies.bearer]) passport.use(strategy.name as string, strategy);
-  return { strategies, verifiers, tokens, authenticated: new AuthenticatedRequests() };
+  const logins = { hashLimit, judgeInTurn: createLoginJudge(getUsers, compareInTurn) };
+  return { strategies, verifiers, tokens, authenticated: new AuthenticatedRequests(), logins };
 }

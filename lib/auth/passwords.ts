@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
-import { createConcurrencyLimit } from '../util/concurrency-limit';
+import { ConcurrencyLimit } from '../util/concurrency-limit';
 
 // The hash format lives apart, so the loader and the users index never load native bcrypt.
 export { describeHashProblem } from '../users/hash-format';
@@ -17,20 +17,27 @@ function asNativeHash(hash: string): string {
 /** The default bound on bcrypt hashes at once: one core stays free for the event loop, bcrypt gets the rest (at least one). */
 export const DEFAULT_MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
 
-// Shared by every plugin instance without a bound of its own, and by hashPassword: their
-// hashes run on the same libuv thread pool and the same cores.
-const limitHashing = createConcurrencyLimit(DEFAULT_MAX_CONCURRENT_HASHES);
+// Shared by every plugin instance without a bound of its own, and by hashPassword and
+// verifyPassword: their hashes run on the same libuv thread pool and the same cores.
+const sharedHashLimit = new ConcurrencyLimit(DEFAULT_MAX_CONCURRENT_HASHES);
 
-/** Checks a password against a bcrypt hash: off the event loop, with bounded concurrency. */
+/** The bound on bcrypt hashes of one plugin instance: its own `maxConcurrentHashes`, else the one shared by the process. */
+export function hashLimitOf(maxConcurrentHashes: number | undefined): ConcurrencyLimit {
+  return maxConcurrentHashes === undefined ? sharedHashLimit : new ConcurrencyLimit(maxConcurrentHashes);
+}
+
+/** Checks a password against a bcrypt hash, off the event loop. */
 export type PasswordVerifier = (password: string, hash: string) => Promise<boolean>;
 
 /**
- * A verifier with its own bound of `maxConcurrentHashes` hashes at once (the `maxConcurrentHashes`
- * option of one plugin instance), or, without it, the process-wide default bound.
+ * The check itself, for a caller that holds a place of its hash limit already (a login whose
+ * turn the login line gave): it starts at once.
  */
-export function createPasswordVerifier(maxConcurrentHashes?: number): PasswordVerifier {
-  const limit = maxConcurrentHashes === undefined ? limitHashing : createConcurrencyLimit(maxConcurrentHashes);
-  return (password, hash) => limit(() => bcrypt.compare(password, asNativeHash(hash)));
+export const compareInTurn: PasswordVerifier = (password, hash) => bcrypt.compare(password, asNativeHash(hash));
+
+/** A verifier that waits for a place of `limit` (the process-wide bound by default) before each check. */
+export function createPasswordVerifier(limit: ConcurrencyLimit = sharedHashLimit): PasswordVerifier {
+  return (password, hash) => limit.run(() => compareInTurn(password, hash));
 }
 
 const verifyWithinDefaultBound = createPasswordVerifier();
@@ -42,7 +49,7 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
 
 /** A `$2b$` hash of the password. */
 export function hashPassword(password: string, cost: number): Promise<string> {
-  return limitHashing(() => bcrypt.hash(password, cost));
+  return sharedHashLimit.run(() => bcrypt.hash(password, cost));
 }
 
 const dummyHashes = new Map<number, Promise<string>>();

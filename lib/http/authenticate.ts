@@ -38,7 +38,8 @@ export function createAuthenticate(verifiers: Verifiers, refuse: Refuse, authent
       }
     }
     const verdict = judgeCredentials(req, verifiers);
-    if (verdict instanceof Promise) verdict.then((settled) => settle(settled, req, res, next), next);
+    // Whatever settling throws (an app's `req.user` setter, say) goes to the error handler, never unhandled.
+    if (verdict instanceof Promise) verdict.then((settled) => settle(settled, req, res, next)).catch(next);
     else settle(verdict, req, res, next);
   };
 }

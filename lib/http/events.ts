@@ -35,9 +35,14 @@ export function requestFacts(req: Request): RequestFacts {
   return { ip: req.ip ?? req.socket.remoteAddress ?? '', method: req.method, path: req.originalUrl.split('?', 1)[0] ?? '' };
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 /**
- * The plugin's events. A listener that throws is the app's bug, but must not turn a refusal
- * into a 500: its error is logged and the request goes on.
+ * The plugin's events. A listener that throws, or an async one that rejects, is the app's bug,
+ * but must neither turn an answer into a 500, nor keep the other listeners from hearing, nor end
+ * the process: its error is logged, once, and the request goes on.
  */
 export class AuthEventEmitter extends EventEmitter<AuthEvents> {
   constructor(private readonly logger: Logger) {
@@ -45,11 +50,19 @@ export class AuthEventEmitter extends EventEmitter<AuthEvents> {
   }
 
   tell<Name extends keyof AuthEvents>(name: Name, ...payload: AuthEvents[Name]): void {
-    try {
-      (this.emit as (name: Name, ...args: AuthEvents[Name]) => boolean)(name, ...payload);
-    } catch (error) {
-      this.logger.error(`A listener of the "${String(name)}" event threw: ${(error as Error).message}`);
+    // Each listener on its own (a `once` one through its wrapper, which removes it), as `emit` would call them.
+    for (const listener of this.rawListeners(name) as Array<(...args: AuthEvents[Name]) => unknown>) {
+      try {
+        const result = listener.apply(this, payload);
+        if (isThenable(result)) result.then(undefined, (error: unknown) => this.failed(name, 'rejected', error));
+      } catch (error) {
+        this.failed(name, 'threw', error);
+      }
     }
+  }
+
+  private failed(name: keyof AuthEvents, how: string, error: unknown): void {
+    this.logger.error(`A listener of the "${String(name)}" event ${how}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -38,7 +38,7 @@ export interface Http {
 export function createHttp({ apiPrefix, passport, auth, protection, revocations, events, refuse, getUsers }: HttpParts): Http {
   const authenticate = createAuthenticate(auth.verifiers, refuse, auth.authenticated, protection.authenticateGuard);
   const errorHandler = createErrorHandler(refuse);
-  const tokenHandler = createTokenHandler({ passport, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard });
+  const tokenHandler = createTokenHandler({ judgeInTurn: auth.logins.judgeInTurn, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard });
   const logoutHandler = createLogoutHandler(passport, refuse, revocations);
   const meHandler = createMeHandler(authenticate, auth.authenticated, getUsers);
   // A private router: Express's own path matching, with none of its members reachable from `auth`.

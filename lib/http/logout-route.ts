@@ -19,7 +19,12 @@ export function createLogoutHandler(passport: Authenticator, refuse: Refuse, rev
         const credential = info as BearerCredential;
         // The Argilla client's API key sent as a Bearer token: there is no session to end.
         if (credential.kind !== 'access-token') return refuse(req, res, next, 'not_an_access_token');
-        revocations.revoke(credential.token.tokenId, credential.token.expiresAtSeconds).then(() => res.status(204).end(), next);
+        revocations
+          .revoke(credential.token.tokenId, credential.token.expiresAtSeconds)
+          .then(() => {
+            res.status(204).end();
+          })
+          .catch(next);
       })(req, res, next);
     },
   ];

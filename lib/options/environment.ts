@@ -163,7 +163,8 @@ export function configFromEnv(env: Env, cwd: string = process.cwd()): EnvConfig 
   const secretProblem = secretVar && describeSecretKeyProblem(secretVar.value);
   if (secretVar && secretProblem) problems.push({ where: secretVar.name, message: secretProblem });
 
-  const previousSecretKeys = previousVar ? previousVar.value.split(',').map((key) => key.trim()) : [];
+  // Split on commas alone: each key is used exactly as written, as the current key is (secret-key.ts).
+  const previousSecretKeys = previousVar ? previousVar.value.split(',') : [];
   previousSecretKeys.forEach((key, index) => {
     const which = `key ${index + 1} of ${previousSecretKeys.length}`;
     const problem = key === '' ? 'is empty: separate the keys with single commas, with no comma at the end.' : describeSecretKeyProblem(key);

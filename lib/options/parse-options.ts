@@ -3,13 +3,13 @@ import path from 'node:path';
 import passport from 'passport';
 import { configFromEnv, DEFAULT_PASSWORD_HASH, describeTokenApiUrlProblem } from './environment';
 import { ConfigError } from '../errors';
-import { DEFAULT_MAX_CONCURRENT_HASHES } from '../auth/passwords';
 import type { AuthSettings } from '../auth/auth';
 import type { ProtectionSettings } from '../protection/protection';
 import type { StoreSettings } from '../store/store';
 import type { UsersSourceOptions } from '../users/users-source';
 import { sendRefusalJson } from '../refusals';
 import type { Authenticator, Logger, RefusalResponder, WorkspaceAuthOptions } from '../types';
+import { safeLogger } from '../util/safe-logger';
 import { validateOptions } from './validate-options';
 
 /** Everything `workspaceAuth()` needs, resolved once: options checked, the environment merged, every default applied, in one slice per folder. */
@@ -69,7 +69,8 @@ export function parseOptions(passed: unknown): Configuration {
   const defaultName = env.defaultUser.user.username;
   const documented = env.defaultUser.hashedPassword === DEFAULT_PASSWORD_HASH && env.defaultUser.apiKey === `${defaultName}.apikey`;
   const usersFile = options.usersFile === undefined ? env.usersFile : { path: path.resolve(cwd, options.usersFile), explicit: true };
-  const logger = options.logger ?? prefixedConsole;
+  // Wrapped once here, so that no logger the app passes can throw or reject at any of the plugin's calls.
+  const logger = safeLogger(options.logger ?? prefixedConsole);
   const realm = options.realm ?? 'express-workspace-auth';
   // What named the users file, for the advice when it is missing.
   const fileNamedBy = options.usersFile !== undefined ? 'the usersFile option' : env.usersFileVariable;
@@ -112,8 +113,8 @@ export function parseOptions(passed: unknown): Configuration {
       loginQueue: {
         maxWaitMs: options.loginQueue?.maxWaitMs ?? DEFAULT_LOGIN_MAX_WAIT_MS,
         clientShare: options.loginQueue?.clientShare ?? 0.5,
+        accountShare: options.loginQueue?.accountShare ?? 0.5,
       },
-      concurrentHashes: options.maxConcurrentHashes ?? DEFAULT_MAX_CONCURRENT_HASHES,
       logger,
     },
     passport: options.passport ?? new passport.Passport(),

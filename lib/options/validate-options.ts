@@ -131,12 +131,17 @@ const KEY_AND_TOKEN_CHECKS: { [Name in keyof KeyAndTokenRateLimitOptions]-?: Che
   limit: wholeNumber('invalid API keys and tokens'),
 };
 
-const LOGIN_QUEUE_CHECKS: { [Name in keyof LoginQueueOptions]-?: Check } = {
-  maxWaitMs: wholeNumber('milliseconds'),
-  clientShare: (value, name) =>
+const shareOfTheLine =
+  (holder: string): Check =>
+  (value, name) =>
     typeof value === 'number' && value > 0 && value <= 1
       ? []
-      : [`${name} must be a number above 0 and at most 1 (0.5: one client may hold half of the line), not ${describe(value)}.${unquoteHint(value, name, 'number')}`],
+      : [`${name} must be a number above 0 and at most 1 (0.5: one ${holder} may hold half of the line), not ${describe(value)}.${unquoteHint(value, name, 'number')}`];
+
+const LOGIN_QUEUE_CHECKS: { [Name in keyof LoginQueueOptions]-?: Check } = {
+  maxWaitMs: wholeNumber('milliseconds'),
+  clientShare: shareOfTheLine('client'),
+  accountShare: shareOfTheLine('account'),
 };
 
 const redis: Check = (value, name) => {
@@ -168,7 +173,7 @@ const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   onRefusal: (value, name) =>
     typeof value === 'function' ? [] : [`${name} must be a function (req, res, next, refusal) that answers the refusal, not ${describe(value)}.`],
   keyAndTokenRateLimit: optionsObject(KEY_AND_TOKEN_CHECKS, '{ windowMs: 900000, limit: 100 }', { max: 'limit' }),
-  loginQueue: optionsObject(LOGIN_QUEUE_CHECKS, '{ maxWaitMs: 1500, clientShare: 0.5 }'),
+  loginQueue: optionsObject(LOGIN_QUEUE_CHECKS, '{ maxWaitMs: 1500, clientShare: 0.5, accountShare: 0.5 }'),
   redis,
   redisKeyPrefix: nonEmptyString('redisKeyPrefix: "my-app:auth:"'),
 };

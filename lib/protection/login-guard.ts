@@ -13,10 +13,10 @@ export interface LoginGuard {
   /**
    * Before the login: refuses a blocked username or client (429) and a full line (503), both at
    * once and with Retry-After, then waits for the login's turn. A login whose client has gone
-   * before its turn is dropped, never checked.
+   * before its turn is dropped, never checked. A login that goes on holds its turn until `settle`.
    */
   admit: RequestHandler;
-  /** After the password check, before the answer: counts a failure or clears them, then frees the turn. */
+  /** After the password check, before the answer: counts a failure or clears them, then ends the turn (also when counting fails). */
   settle(req: Request, outcome: LoginOutcome): Promise<void>;
 }
 
@@ -41,9 +41,29 @@ export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, 
     refuse(req, res, next, blocked.code, { retryAfterSeconds: blocked.retryAfterMs / 1000 });
   }
 
+  function refuseBusy(req: Request, res: Response, next: NextFunction, busyForMs: number): void {
+    onLimited(req, 'login-busy');
+    refuse(req, res, next, 'login_busy', { retryAfterSeconds: busyForMs / 1000 });
+  }
+
+  /** Whether the login may go on in its turn: its client is still there and no limit blocks it now. The turn ends otherwise. */
+  async function stillWanted(req: Request, res: Response, next: NextFunction, turn: Turn): Promise<boolean> {
+    try {
+      // Failures counted while this login waited (the same username tried at once) may block it now.
+      const blocked = res.closed ? undefined : await limits.blocked(turn.client, turn.username);
+      if (!res.closed && !blocked) return true;
+      turn.ticket.release();
+      if (blocked) refuseBlocked(req, res, next, blocked);
+      return false;
+    } catch (error) {
+      turn.ticket.release();
+      throw error;
+    }
+  }
+
   async function admit(req: Request, res: Response, next: NextFunction): Promise<void> {
     checkTrustProxy(req);
-    // A login the strategy refuses without a check (400) needs no place in line.
+    // A login the route refuses without a check (400) needs no place in line.
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
     const fields = readLoginFields(username, password);
     if (typeof fields === 'string') return next();
@@ -52,28 +72,19 @@ export function createLoginGuard(limits: LoginFailureLimits, queue: LoginQueue, 
     if (blocked) return refuseBlocked(req, res, next, blocked);
     if (res.closed) return;
 
-    const admission = queue.admit(client);
-    if ('busyForMs' in admission) {
-      onLimited(req, 'login-busy');
-      return refuse(req, res, next, 'login_busy', { retryAfterSeconds: admission.busyForMs / 1000 });
-    }
+    const admission = queue.admit(client, fields.username);
+    if ('busyForMs' in admission) return refuseBusy(req, res, next, admission.busyForMs);
     const { ticket } = admission;
-    // Gone before its turn: out of the line, never hashed. After its turn: the turn ends (settle also ends it).
-    res.once('close', ticket.release);
+    // Gone before its turn: out of the line, never hashed. Once its turn has come, the turn lasts
+    // until settle, however the client goes: its check, if it started, still takes the place.
+    res.once('close', ticket.cancel);
     const outcome = await ticket.turn;
     if (outcome === 'cancelled') return;
-    if (outcome === 'late') {
-      onLimited(req, 'login-busy');
-      return refuse(req, res, next, 'login_busy', { retryAfterSeconds: queue.busyForMs() / 1000 });
-    }
+    if (outcome !== 'now') return refuseBusy(req, res, next, queue.busyForMs());
 
-    // Failures counted while this login waited (the same username tried at once) may block it now.
-    const blockedNow = await limits.blocked(client, fields.username);
-    if (blockedNow) {
-      ticket.release();
-      return refuseBlocked(req, res, next, blockedNow);
-    }
-    turns.set(req, { ticket, client, username: fields.username });
+    const turn = { ticket, client, username: fields.username };
+    if (!(await stillWanted(req, res, next, turn))) return;
+    turns.set(req, turn);
     next();
   }
 

@@ -4,6 +4,7 @@ import type { Store } from '../store/store';
 import type { Refuse } from '../refusals';
 import type { KeyAndTokenRateLimitOptions, LoginQueueOptions, LoginRateLimitOptions, Logger } from '../types';
 import type { UsersIndex } from '../users/users-index';
+import type { ConcurrencyLimit } from '../util/concurrency-limit';
 import { createTrustProxyCheck } from './client-key';
 import { KeyAndTokenFailureLimit, LoginFailureLimits } from './failure-limits';
 import { createLoginGuard, type LoginGuard } from './login-guard';
@@ -16,8 +17,6 @@ export interface ProtectionSettings {
   loginRateLimit: Required<LoginRateLimitOptions>;
   keyAndTokenRateLimit: Required<KeyAndTokenRateLimitOptions>;
   loginQueue: Required<LoginQueueOptions>;
-  /** Password checks at once: the line's width. */
-  concurrentHashes: number;
   logger: Logger;
 }
 
@@ -37,9 +36,10 @@ export interface LoginProtection {
   checkTrustProxy: (req: Request) => void;
 }
 
-/** The protection folder's builder. */
+/** The protection folder's builder; the login line takes its turns from `hashLimit`, the bound the password checks run in. */
 export function createProtection(
   settings: ProtectionSettings,
+  hashLimit: ConcurrencyLimit,
   store: Pick<Store, 'counter'>,
   getUsers: () => UsersIndex,
   refuse: Refuse,
@@ -54,9 +54,10 @@ export function createProtection(
   // Times one check at the file's usual cost now (and makes its dummy hash), before the first login needs it.
   hashMsAt(getUsers().typicalCost);
   const queue = new LoginQueue({
-    concurrency: settings.concurrentHashes,
+    hashes: hashLimit,
     maxWaitMs: settings.loginQueue.maxWaitMs,
     clientShare: settings.loginQueue.clientShare,
+    accountShare: settings.loginQueue.accountShare,
     // Until logins have been timed here: one check at the cost most users of the file have.
     initialJobMs: () => hashMsAt(getUsers().typicalCost),
   });

@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import { describeHashProblem, hashPassword, verifyPassword } from '../../../lib/index';
 import { bcryptCost } from '../../../lib/users/hash-format';
-import { createPasswordVerifier, DEFAULT_MAX_CONCURRENT_HASHES, dummyHash } from '../../../lib/auth/passwords';
+import { createPasswordVerifier, DEFAULT_MAX_CONCURRENT_HASHES, dummyHash, hashLimitOf } from '../../../lib/auth/passwords';
 import { hashes } from '../../helpers';
 
 const bcryptFixtures = Object.entries(hashes).filter(([, { hash }]) => hash.startsWith('$2'));
@@ -81,8 +81,8 @@ describe('bounded hashing', () => {
   const { password, hash } = hashes.passlib_2b_cost10;
 
   it('runs at most maxConcurrentHashes checks at once, each of its own verifier', async () => {
-    const two = createPasswordVerifier(2);
-    const three = createPasswordVerifier(3);
+    const two = createPasswordVerifier(hashLimitOf(2));
+    const three = createPasswordVerifier(hashLimitOf(3));
     expect(await mostAtOnce(() => Promise.all(Array.from({ length: 6 }, () => two(password, hash))))).toBe(2);
     // Bounds are per verifier: one instance's logins do not queue behind another's bound.
     const most = await mostAtOnce(() => Promise.all([...Array.from({ length: 4 }, () => two(password, hash)), ...Array.from({ length: 4 }, () => three(password, hash))]));

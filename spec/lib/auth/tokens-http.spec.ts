@@ -347,6 +347,20 @@ describe('signing key rotation', () => {
     for (const { auth } of [before, after, withoutOld]) auth.close();
   });
 
+  it('rotates through the variables as the README says: the old key, moved to PREVIOUS_SECRET_KEYS beside another, keeps its tokens', async () => {
+    const older = 'an-even-older-signing-key-of-32-bytes-at-least';
+    const fromEnv = (env: Record<string, string>) => makeApp({ secretKey: undefined, env });
+    const first = fromEnv({ ARGILLA_LOCAL_AUTH_SECRET_KEY: OLD });
+    const rotated = fromEnv({ ARGILLA_LOCAL_AUTH_SECRET_KEY: NEW, ARGILLA_LOCAL_AUTH_PREVIOUS_SECRET_KEYS: `${older},${OLD}` });
+    try {
+      const old = await tokenFrom(first.app, 'user1', USERS.user1.password);
+      expect((await me(rotated.app, old)).status).toBe(200);
+    } finally {
+      first.auth.close();
+      rotated.auth.close();
+    }
+  });
+
   it('accepts tokens signed with a listed previous key until they expire', async () => {
     const old = await tokenFrom(before.app, 'user1', USERS.user1.password);
     expect((await me(after.app, old)).status).toBe(200);

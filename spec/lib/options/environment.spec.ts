@@ -7,6 +7,12 @@ import { hashes, SECRET } from '../../helpers';
 
 const cwd = '/srv/app';
 
+// The advice for a key with whitespace around it, as an operator reads it.
+const WHITESPACE_PROBLEM =
+  'begins or ends with whitespace (a space, a tab or a line break). Keys are used exactly as given, so that whitespace is part of the key, ' +
+  'and a copy without it (in the previous keys after a rotation, on another instance) is another key, which refuses every token this one signed. ' +
+  'Remove it; separate previous keys with commas alone.';
+
 function problemsOf(env: Record<string, string>): string[] {
   try {
     configFromEnv(env, cwd);
@@ -178,10 +184,23 @@ describe('signing keys: at least 32 bytes (RFC 7518 §3.2)', () => {
     expect(describeSecretKeyProblem('é'.repeat(15))).toMatch(/^is 30 bytes long/);
   });
 
-  it('reads PREVIOUS_SECRET_KEYS as comma-separated keys, spaces around them ignored', () => {
+  it('reads PREVIOUS_SECRET_KEYS as comma-separated keys', () => {
     const older = `older-${SECRET}`;
-    expect(configFromEnv({ ARGILLA_LOCAL_AUTH_PREVIOUS_SECRET_KEYS: `${SECRET}, ${older}` }, cwd).previousSecretKeys).toEqual([SECRET, older]);
+    expect(configFromEnv({ ARGILLA_LOCAL_AUTH_PREVIOUS_SECRET_KEYS: `${SECRET},${older}` }, cwd).previousSecretKeys).toEqual([SECRET, older]);
     expect(configFromEnv({}, cwd).previousSecretKeys).toEqual([]);
+  });
+
+  // One rule for the current key and the previous ones (issue 24): a key is used exactly as given,
+  // so whitespace around one, which one place would keep and another drop, stops the start instead.
+  it.each([
+    ['a SECRET_KEY with a space after it', { ARGILLA_LOCAL_AUTH_SECRET_KEY: `${SECRET} ` }, 'ARGILLA_LOCAL_AUTH_SECRET_KEY'],
+    ['a SECRET_KEY with a line break after it', { ARGILLA_LOCAL_AUTH_SECRET_KEY: `${SECRET}\n` }, 'ARGILLA_LOCAL_AUTH_SECRET_KEY'],
+    ['previous keys with a space after the comma', { ARGILLA_LOCAL_AUTH_PREVIOUS_SECRET_KEYS: `${SECRET}, older-${SECRET}` }, 'ARGILLA_LOCAL_AUTH_PREVIOUS_SECRET_KEYS, key 2 of 2'],
+    ['a previous key with a tab before it', { ARGILLA_LOCAL_AUTH_PREVIOUS_SECRET_KEYS: `\t${SECRET}` }, 'ARGILLA_LOCAL_AUTH_PREVIOUS_SECRET_KEYS, key 1 of 1'],
+  ])('refuses %s, with the fix, never repeating the key', (_what, env, where) => {
+    const problems = problemsOf(env);
+    expect(problems).toEqual([`${where}: ${WHITESPACE_PROBLEM}`]);
+    expect(problems.join()).not.toContain(SECRET);
   });
 
   it('refuses short and empty previous keys, naming which, never repeating them', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import passport from 'passport';
 import { ConfigError, MemoryRevocationList, workspaceAuth, type WorkspaceAuthOptions } from '../../../lib/index';
+import { SECRET_KEY_WHITESPACE_PROBLEM } from '../../../lib/options/secret-key';
 import hashes from '../../fixtures/hashes.json';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -76,6 +77,14 @@ describe('wrong types', () => {
     expect(messagesFor({ usersFile: '' })).toEqual([expect.stringContaining('usersFile must be a non-empty string, not an empty string.')]);
     expect(messagesFor({ cwd: 42 })).toEqual([expect.stringContaining('cwd must be a non-empty string, not the number 42.')]);
     expect(messagesFor({ secretKey: Buffer.from('s3cret') })).toEqual([expect.stringContaining('secretKey must be a non-empty string, not a Buffer.')]);
+  });
+
+  it('refuses a secretKey or previous key with whitespace around it, by the rule the variables follow, without echoing the key', () => {
+    const key = 'a-valid-secret-key-of-32-characters!';
+    expect(messagesFor({ secretKey: `${key}\n`, previousSecretKeys: [key, ` ${key}`] })).toEqual([
+      `secretKey ${SECRET_KEY_WHITESPACE_PROBLEM}`,
+      `previousSecretKeys[1] ${SECRET_KEY_WHITESPACE_PROBLEM}`,
+    ]);
   });
 
   it('wants env as an object of strings', () => {
