@@ -178,8 +178,12 @@ declare global {
     interface Request {
       /** The workspace this request works in, set by requireWorkspace. */
       workspace?: string;
-      /** Every workspace the user may access, sorted, set by requireWorkspace. */
-      workspaces?: string[];
+      /**
+       * Every workspace the user may access, sorted, set by requireWorkspace. Frozen: shared by
+       * the requests of one user (a super-user's lists every known workspace); assign a new
+       * list rather than changing it.
+       */
+      workspaces?: readonly string[];
     }
   }
 }
