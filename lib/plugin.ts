@@ -77,7 +77,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   const auth = createAuth(config.auth, passport, getUsers, store.revocations);
   const refuse = createRefuse(config.realm, config.onRefusal, refusalsTold(events, auth.authenticated));
   const protection = createProtection(config.protection, store, getUsers, refuse, (req, kind) => events.tell('rate-limited', { kind, ip: requestFacts(req).ip }));
-  const { serveRoutes, ...handlers } = createHttp({ apiPrefix: config.apiPrefix, passport, auth, protection, revocations: store.revocations, events, refuse, getUsers });
+  const { serveRoutes, ...handlers } = createHttp({ ...config.http, passport, auth, protection, revocations: store.revocations, events, refuse, getUsers });
   return Object.assign(serveRoutes, {
     ...handlers,
     passport,

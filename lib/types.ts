@@ -134,6 +134,16 @@ export interface WorkspaceAuthOptions {
   passport?: Authenticator;
   /** Where the routes are mounted. Default: `/api` (`/api/security/token`, `/api/me`). */
   apiPrefix?: string;
+  /**
+   * Where `authenticate` puts the user it authenticated, besides `auth.userOf(req)`: the name of
+   * a request property, or `false` for `auth.userOf(req)` only. Never where the app's own
+   * Passport keeps its user (`req.user`, once the app's `passport.initialize()` or
+   * `passport.session()` has run on the request): an API-key or token caller must never make
+   * the app's `req.isAuthenticated()` true nor shadow its session user. Never over a value
+   * something else put there. Default: `'user'` (Passport's convention, for apps without
+   * Passport users of their own).
+   */
+  userProperty?: string | false;
   /** Reload the users file when it changes. Default: true. */
   watch?: boolean;
   /** How often the users file is checked for changes, in milliseconds. Default: 500. */

@@ -7,6 +7,7 @@ import { isRefusal, type Refuse } from '../refusals';
 import type { Authenticator, WorkspaceUser } from '../types';
 import type { UsersIndex } from '../users/users-index';
 import { type AuthEventEmitter, requestFacts } from './events';
+import type { OwnErrors } from './own-errors';
 
 export interface LoginRouteParts {
   passport: Authenticator;
@@ -15,10 +16,12 @@ export interface LoginRouteParts {
   refuse: Refuse;
   getUsers: () => UsersIndex;
   loginGuard: LoginGuard;
+  /** The login body's parsers raise the plugin's own errors (errorHandler answers them). */
+  ownErrors: OwnErrors;
 }
 
 /** `POST /api/security/token`: body parsing, the failure limits and the bounded line, password login, the token. */
-export function createTokenHandler({ passport, events, tokens, refuse, loginGuard, getUsers }: LoginRouteParts): RequestHandler[] {
+export function createTokenHandler({ passport, events, tokens, refuse, loginGuard, getUsers, ownErrors }: LoginRouteParts): RequestHandler[] {
   // Counted (a failure) or cleared (a success) before the answer, so the client's next login sees it.
   const settled = (req: Request, next: NextFunction, outcome: LoginOutcome, answer: () => void): void => {
     loginGuard.settle(req, outcome).then(answer, next);
@@ -50,8 +53,8 @@ export function createTokenHandler({ passport, events, tokens, refuse, loginGuar
     })(req, res, next);
   };
   return [
-    express.json({ limit: LOGIN_BODY_LIMIT }),
-    express.urlencoded({ extended: false, limit: LOGIN_BODY_LIMIT }),
+    ownErrors.claim(express.json({ limit: LOGIN_BODY_LIMIT })),
+    ownErrors.claim(express.urlencoded({ extended: false, limit: LOGIN_BODY_LIMIT })),
     loginGuard.admit,
     function login(req, res, next) {
       checkAndIssue(req, res, next, 1);

@@ -5,6 +5,7 @@ import { configFromEnv, DEFAULT_PASSWORD_HASH, describeTokenApiUrlProblem } from
 import { ConfigError } from '../errors';
 import { DEFAULT_MAX_CONCURRENT_HASHES } from '../auth/passwords';
 import type { AuthSettings } from '../auth/auth';
+import type { HttpSettings } from '../http/http';
 import type { ProtectionSettings } from '../protection/protection';
 import type { StoreSettings } from '../store/store';
 import type { UsersSourceOptions } from '../users/users-source';
@@ -19,7 +20,7 @@ export interface Configuration {
   auth: AuthSettings;
   protection: ProtectionSettings;
   passport: Authenticator;
-  apiPrefix: string;
+  http: HttpSettings;
   logger: Logger;
   realm: string;
   onRefusal: RefusalResponder;
@@ -117,7 +118,7 @@ export function parseOptions(passed: unknown): Configuration {
       logger,
     },
     passport: options.passport ?? new passport.Passport(),
-    apiPrefix,
+    http: { apiPrefix, userProperty: options.userProperty ?? 'user' },
     logger,
     realm,
     onRefusal: options.onRefusal ?? sendRefusalJson,

@@ -42,7 +42,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
+      'Unknown option colour. The options are: usersFile, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, userProperty, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
     ]);
   });
 
@@ -92,6 +92,17 @@ describe('wrong types', () => {
   it('wants apiPrefix as a path that starts with "/" and has no trailing "/"', () => {
     for (const wrong of ['api', '/api/', '/', '/my api']) {
       expect(messagesFor({ apiPrefix: wrong })).toEqual([expect.stringContaining('apiPrefix must be a path such as "/api"')]);
+    }
+  });
+
+  it('wants userProperty as a property name Express, Node.js and Passport leave free, or false', () => {
+    for (const fine of ['user', 'apiUser', 'workspaceUser', false] as const) expect(() => workspaceAuth({ env: {}, cwd: dir, watch: false, logger: quiet, userProperty: fine }).close()).not.toThrow();
+    expect(messagesFor({ userProperty: true })).toEqual([
+      'userProperty must be the name of a request property for the plugin\'s user, such as "user" or "apiUser", or false for auth.userOf(req) only; not true.',
+    ]);
+    for (const wrong of ['', 'api user', '1st', '__proto__']) expect(messagesFor({ userProperty: wrong })).toEqual([expect.stringContaining('userProperty must be the name of a request property')]);
+    for (const taken of ['body', 'params', 'query', 'headers', 'session', 'isAuthenticated', 'workspace', 'get', 'constructor', 'toString', 'on']) {
+      expect(messagesFor({ userProperty: taken })).toEqual([`userProperty "${taken}" is a property that Node.js, Express or Passport already gives requests: choose another name, such as "apiUser".`]);
     }
   });
 
@@ -149,6 +160,7 @@ it('accepts every option with a valid value', () => {
     cwd: dir,
     passport: new passport.Passport(),
     apiPrefix: '/auth/v1',
+    userProperty: 'apiUser',
     watch: false,
     watchIntervalMs: 250,
     loginRateLimit: { windowMs: 60_000, limit: 5, clientLimit: 50 },
