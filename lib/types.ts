@@ -53,6 +53,9 @@ export interface Logger {
 /** A Passport instance: `passport` itself, or `new passport.Passport()`. */
 export type Authenticator = InstanceType<typeof passport.Passport>;
 
+/** A Passport strategy, as Passport's own types (`@types/passport`) describe one. */
+export type PassportStrategy = passport.Strategy;
+
 /** A refusal as the plugin would answer it: what `onRefusal` receives. */
 export interface RefusalAnswer {
   status: number;

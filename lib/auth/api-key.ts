@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { MAX_CREDENTIAL_LENGTH } from '../limits';
 import { type Refusal, refusal } from '../refusals';
+import type { PassportStrategy } from '../types';
 import type { UsersIndex } from '../users/users-index';
 import { type Done, INVALID_API_KEY, report, USER_DISABLED, type Verdict } from './verdict';
 
@@ -39,7 +40,7 @@ export function createApiKeyVerifier(getUsers: () => UsersIndex): (apiKey: strin
 const apiKeyStrategyName = (header: string): string => `workspace-apikey-${header.toLowerCase()}`;
 
 /** passport-headerapikey for one of API_KEY_HEADERS, deciding as `verifyApiKey` does. */
-export function createApiKeyStrategy(header: string, verifyApiKey: (apiKey: string) => Verdict): HeaderAPIKeyStrategy {
+export function createApiKeyStrategy(header: string, verifyApiKey: (apiKey: string) => Verdict): PassportStrategy {
   const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, false, (apiKey: string, done: Done) => report(verifyApiKey(apiKey), done));
   strategy.name = apiKeyStrategyName(header);
   return strategy;
