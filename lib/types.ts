@@ -16,6 +16,27 @@ export interface WorkspaceUser {
   superuser: boolean;
 }
 
+/**
+ * A user as the users file writes one, for the `users` option: the same fields, checked the same
+ * way (a JavaScript app gets every problem at start, as a UsersFileError).
+ */
+export interface UsersFileEntry {
+  /** The login name, `^(?!-|_)[a-z0-9-_]+$`; also the user's own workspace. */
+  username: string;
+  /** A bcrypt hash (`$2a$`, `$2b$` or `$2y$`), as `hashPassword()` or `htpasswd -nbB` makes it. */
+  hashed_password: string;
+  /** The secret key for the API, unique across the users. */
+  api_key: string;
+  email?: string | null;
+  full_name?: string | null;
+  /** The name Argilla's docs use for `full_name`: give one of the two. */
+  fullname?: string | null;
+  /** A disabled user is refused on every path. Default: false. */
+  disabled?: boolean;
+  /** Team workspaces; leave the field out (or null) for a super-user, `[]` for the user's own workspace only. */
+  workspaces?: readonly string[] | null;
+}
+
 /** A validated users-file entry, secrets included. Never leaves the plugin. */
 export interface UserRecord {
   user: WorkspaceUser;
@@ -111,6 +132,13 @@ export interface LoginQueueOptions {
 export interface WorkspaceAuthOptions {
   /** The users file. Default: `<P>_LOCAL_AUTH_USERS_DB_FILE`, else `.users.yml` in `cwd` (which alone may be missing). */
   usersFile?: string;
+  /**
+   * The users themselves, held in memory instead of a users file: for tests, and for apps that
+   * keep users elsewhere. Each has the file's fields, checked exactly as the file's are (every
+   * problem at once, as a UsersFileError). Not with `usersFile`; no file is read or watched, and
+   * `reload()` rejects: build a new instance for other users. Default: none (the users file).
+   */
+  users?: readonly UsersFileEntry[];
   /**
    * Key that signs access tokens, at least 32 bytes. Default: `<P>_LOCAL_AUTH_SECRET_KEY`, else
    * a random key per process (with a warning).

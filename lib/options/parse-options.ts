@@ -79,6 +79,7 @@ export function parseOptions(passed: unknown): Configuration {
       file: usersFile.path,
       explicit: usersFile.explicit,
       defaultUser: env.defaultUser,
+      ...(options.users !== undefined && { entries: options.users }),
       watch: options.watch ?? true,
       watchIntervalMs: options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
       logger,

@@ -42,7 +42,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, userProperty, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
+      'Unknown option colour. The options are: usersFile, users, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, userProperty, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
     ]);
   });
 
@@ -150,7 +150,8 @@ it('accepts every option with a valid value', () => {
   // Never connected: the plugin only checks it is a client, and listens to its events.
   const redis = new Redis({ lazyConnect: true });
   writeFileSync(usersFile, `- username: jane\n  hashed_password: "${hashes.passlib_2b_cost10.hash}"\n  api_key: jane-key\n`);
-  const options: Required<WorkspaceAuthOptions> = {
+  // Every option but `users`, which replaces usersFile (spec/lib/users/users-option.spec.ts).
+  const options: Required<Omit<WorkspaceAuthOptions, 'users'>> = {
     usersFile,
     secretKey: 'a-valid-secret-key-of-32-characters!',
     previousSecretKeys: ['a-former-secret-key-of-32-characters'],
