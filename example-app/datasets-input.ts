@@ -25,7 +25,7 @@ export function checkDatasetName(name: unknown, where = 'The dataset name'): Che
 }
 
 /** How deeply a JSON value nests, walked without recursion so a hostile record cannot overflow the stack. */
-function nestsDeeperThan(value: unknown, limit: number): boolean {
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
   const pending: Array<[unknown, number]> = [[value, 1]];
   while (pending.length > 0) {
     const [current, depth] = pending.pop() as [unknown, number];

@@ -10,7 +10,7 @@ export const BODY_LIMIT = '1mb';
 /** The route paths, by route param (`/workspaces/:workspace/...`) and by the request's workspace (§3 of the spec). */
 const IN_WORKSPACE = ['/workspaces/:workspace/datasets', '/datasets'] as const;
 
-function notFound(res: Response, ref: DatasetRef): void {
+export function notFound(res: Response, ref: DatasetRef): void {
   sendError(
     res,
     404,
@@ -31,7 +31,7 @@ const datasetParam: RequestHandler = function datasetParam(req, res, next) {
 const selected = (res: Response): DatasetRef => res.locals.dataset as DatasetRef;
 
 /** A body that is present must be JSON: a form or text body is refused rather than read as "no body". */
-const jsonOnly: RequestHandler = function jsonOnly(req, res, next) {
+export const jsonOnly: RequestHandler = function jsonOnly(req, res, next) {
   // `Content-Length: 0` is no body at all (what a bare POST sends), not a body of the wrong type.
   if (req.is('application/json') === false && req.headers['content-length'] !== '0') {
     return sendError(res, 415, 'unsupported_media_type', 'Send the body as JSON, with the header "Content-Type: application/json".');
@@ -120,7 +120,8 @@ export function datasetsRouter(auth: WorkspaceAuth, store: DatasetsStore): Route
     router.get(`${base}/:dataset/records`, ...guard, datasetParam, loadRecords);
     router.post(`${base}/:dataset/records`, ...guard, datasetParam, ...jsonBody, logRecords);
     router.post(`${base}/:dataset/copy`, ...guard, datasetParam, ...jsonBody, copyDataset);
-    router.delete(`${base}/:dataset`, ...guard, datasetParam, deleteDataset);
+    // DELETE /api/datasets/:name is the Argilla clients' call: argilla-routes.ts answers it as Argilla does.
+    if (base !== '/datasets') router.delete(`${base}/:dataset`, ...guard, datasetParam, deleteDataset);
   }
   return router;
 }

@@ -20,6 +20,11 @@ export interface DatasetsStore {
   list(workspace: string): string[];
   /** Appends records to a dataset, creating it if needed. */
   log(ref: DatasetRef, records: readonly DatasetRecord[]): LogResult;
+  /**
+   * Logs records by key, as Argilla logs records by id: a record whose key is in the dataset
+   * replaces that record in place, any other is appended (of several with one key, the last wins).
+   */
+  upsert(ref: DatasetRef, records: readonly DatasetRecord[], keyOf: (record: DatasetRecord) => string): LogResult;
   /** The records of a dataset, or undefined when there is no such dataset. */
   load(ref: DatasetRef): DatasetRecord[] | undefined;
   /** Copies a dataset's records into a new dataset; never overwrites one. */
@@ -54,6 +59,30 @@ export class MemoryDatasetsStore implements DatasetsStore {
     const cloned = records.map((record) => structuredClone(record));
     if (existing) existing.push(...cloned);
     else this.datasetsOf(ref.workspace).set(ref.dataset, cloned);
+    return { ok: true, logged: records.length, total, created: !existing };
+  }
+
+  upsert(ref: DatasetRef, records: readonly DatasetRecord[], keyOf: (record: DatasetRecord) => string): LogResult {
+    const existing = this.byWorkspace.get(ref.workspace)?.get(ref.dataset);
+    const positions = new Map<string, number>();
+    existing?.forEach((record, index) => {
+      positions.set(keyOf(record), index);
+    });
+    // One entry per key, in the order keys first appear, holding the last record given for it.
+    const incoming = new Map<string, DatasetRecord>();
+    for (const record of records) incoming.set(keyOf(record), record);
+    let added = 0;
+    for (const key of incoming.keys()) if (!positions.has(key)) added++;
+    const total = (existing?.length ?? 0) + added;
+    if (total > this.maxRecords) return { ok: false, reason: 'full', limit: this.maxRecords };
+    const target = existing ?? [];
+    for (const [key, record] of incoming) {
+      const cloned = structuredClone(record);
+      const at = positions.get(key);
+      if (at === undefined) target.push(cloned);
+      else target[at] = cloned;
+    }
+    if (!existing) this.datasetsOf(ref.workspace).set(ref.dataset, target);
     return { ok: true, logged: records.length, total, created: !existing };
   }
 

@@ -2,11 +2,12 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../lib';
 
 /**
- * Answers a refusal of the datasets API as `{code, message}` JSON, like the plugin's own
- * refusals: clients branch on `code`, people read `message` (what is wrong, how to fix it).
+ * Answers a refusal of the datasets API as `{code, message, detail}` JSON, like the plugin's own
+ * refusals: clients branch on `code`, people read `message` (what is wrong, how to fix it), and
+ * `detail` repeats it for the Argilla and Rubrix clients, which print only that field.
  */
 export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ code, message });
+  res.status(status).json({ code, message, detail: message });
 }
 
 /** A name from the request, quoted for a message and cut short: a refusal never echoes a megabyte. */

@@ -34,10 +34,14 @@ const server = app.listen(port, (error?: Error) => {
 process.on('SIGHUP', () => {
   auth.reload().catch(() => undefined);
 });
+// SIGTERM is what `docker stop` sends to the container's command (this process: CMD runs node itself).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     auth.close();
     redis?.disconnect();
-    server.close(() => process.exit(0));
+    server.close(() => {
+      console.log(`Stopped on ${signal}: every request answered, every connection closed.`);
+      process.exit(0);
+    });
   });
 }

@@ -17,3 +17,4 @@ export type { LoginFailureReason, LoginRateLimitOptions, Logger, RefusalAnswer, 
 export { MemoryRevocationList, type RevocationList } from './store/revocation-list';
 export type { KeyAndTokenRateLimitOptions, LoginQueueOptions } from './types';
 export type { RedisClient } from './store/redis-client';
+export { authMetrics, type AuthMetricsOptions, type AuthMetricsSource, type MetricsRegistry, type PromClient } from './http/metrics';

@@ -105,9 +105,12 @@ function wwwAuthenticate(realm: string, code: RefusalCode): string {
   return `Bearer realm="${realm}"${error}`;
 }
 
-/** The plugin's default answer: `{code, message}` JSON. */
+/**
+ * The plugin's default answer: `{code, message, detail}` JSON. `detail` repeats `message`: it is
+ * the field the Argilla and Rubrix clients print (Argilla answers `{"detail": ...}`).
+ */
 export const sendRefusalJson: RefusalResponder = (_req, res, _next, { status, code, message }) => {
-  res.status(status).json({ code, message });
+  res.status(status).json({ code, message, detail: message });
 };
 
 /** What a refusal may carry beyond its code. */

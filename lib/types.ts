@@ -195,7 +195,7 @@ export interface WorkspaceAuthOptions {
    * tokens. Above libuv's thread pool (`UV_THREADPOOL_SIZE`, 4 by default) it bounds nothing more.
    */
   maxConcurrentHashes?: number;
-  /** Answers every refusal (400, 401, 403, 429, 503) instead of the default `{code, message}` JSON. */
+  /** Answers every refusal (400, 401, 403, 429, 503) instead of the default `{code, message, detail}` JSON. */
   onRefusal?: RefusalResponder;
   /** Limits on invalid API keys and access tokens. Default: 100 per client per 15 minutes. */
   keyAndTokenRateLimit?: KeyAndTokenRateLimitOptions;

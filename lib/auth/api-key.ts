@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Request } from 'express';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { MAX_CREDENTIAL_LENGTH } from '../limits';
 import { type Refusal, refusal } from '../refusals';
 import type { PassportStrategy } from '../types';
 import type { UsersIndex } from '../users/users-index';
-import { type Done, INVALID_API_KEY, report, USER_DISABLED, type Verdict } from './verdict';
+import { type Done, INVALID_API_KEY, reportSettled, USER_DISABLED, type Verdict } from './verdict';
 
 /** The headers an API key may come in: ours, and what the Argilla and Rubrix clients send. */
 export const API_KEY_HEADERS = ['X-API-Key', 'X-Argilla-Api-Key', 'X-Rubrix-Api-Key'] as const;
@@ -39,9 +40,17 @@ export function createApiKeyVerifier(getUsers: () => UsersIndex): (apiKey: strin
 /** Strategy names on the Passport instance. */
 const apiKeyStrategyName = (header: string): string => `workspace-apikey-${header.toLowerCase()}`;
 
-/** passport-headerapikey for one of API_KEY_HEADERS, deciding as `verifyApiKey` does. */
-export function createApiKeyStrategy(header: string, verifyApiKey: (apiKey: string) => Verdict): PassportStrategy {
-  const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, false, (apiKey: string, done: Done) => report(verifyApiKey(apiKey), done));
+/** The verdict on an API-key header, with the request's `Authorization` header beside it (see `withTokenAsApiKey`). */
+export type ApiKeyVerifier = (apiKey: string, authorization: string | undefined) => Verdict | Promise<Verdict>;
+
+/**
+ * passport-headerapikey for one of API_KEY_HEADERS, deciding as `verifyApiKey` does. It reads the
+ * request too: an access token given as the API key is authenticated by its Bearer copy.
+ */
+export function createApiKeyStrategy(header: string, verifyApiKey: ApiKeyVerifier): PassportStrategy {
+  const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, true, (apiKey: string, done: Done, req?: Request) =>
+    reportSettled(verifyApiKey(apiKey, req?.headers.authorization), done),
+  );
   strategy.name = apiKeyStrategyName(header);
   return strategy;
 }

@@ -6,6 +6,7 @@ import { AuthenticatedRequests } from './authenticated-requests';
 import { type BearerStrategy, createBearerStrategy, createBearerVerifier } from './bearer';
 import type { Verifiers } from './credentials';
 import { createPasswordStrategy } from './password-strategy';
+import { withTokenAsApiKey } from './token-as-api-key';
 import { createPasswordVerifier } from './passwords';
 import { createTokenService, type TokenService, type TokenServiceOptions } from './tokens';
 
@@ -27,7 +28,8 @@ export interface Auth {
 /** The auth folder's builder: every strategy, on `passport`. */
 export function createAuth(settings: AuthSettings, passport: Authenticator, getUsers: () => UsersIndex, revocations: RevocationList): Auth {
   const tokens = createTokenService(settings.tokens);
-  const verifiers: Verifiers = { apiKey: createApiKeyVerifier(getUsers), bearer: createBearerVerifier(getUsers, tokens, revocations) };
+  const verifyBearer = createBearerVerifier(getUsers, tokens, revocations);
+  const verifiers: Verifiers = { apiKey: withTokenAsApiKey(createApiKeyVerifier(getUsers), verifyBearer), bearer: verifyBearer };
   const strategies = {
     password: createPasswordStrategy(getUsers, createPasswordVerifier(settings.ownHashBound)),
     apiKey: API_KEY_HEADERS.map((header) => createApiKeyStrategy(header, verifiers.apiKey)),

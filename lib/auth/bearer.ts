@@ -4,7 +4,7 @@ import { MAX_CREDENTIAL_LENGTH } from '../limits';
 import type { RevocationList } from '../store/revocation-list';
 import type { UsersIndex } from '../users/users-index';
 import type { TokenService, VerifiedToken } from './tokens';
-import { asPassportUser, type BearerCredential, type Done, INVALID_TOKEN, report, USER_DISABLED, type Verdict } from './verdict';
+import { asPassportUser, type BearerCredential, type Done, INVALID_TOKEN, reportSettled, USER_DISABLED, type Verdict } from './verdict';
 
 export const BEARER_STRATEGY_NAME = 'workspace-bearer';
 
@@ -72,12 +72,5 @@ export function createBearerVerifier(getUsers: () => UsersIndex, tokens: TokenSe
 }
 
 export function createBearerStrategy(verifyBearer: (presented: string) => Verdict | Promise<Verdict>): BearerStrategy {
-  return new BearerStrategy((presented, done) => {
-    const verdict = verifyBearer(presented);
-    if (!(verdict instanceof Promise)) return report(verdict, done);
-    verdict.then(
-      (settled) => report(settled, done),
-      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-    );
-  });
+  return new BearerStrategy((presented, done) => reportSettled(verifyBearer(presented), done));
 }

@@ -25,7 +25,19 @@ export function asPassportUser(user: WorkspaceUser): Express.User {
 }
 
 /** Hands a verdict to a Passport verify callback. */
-export function report(verdict: Verdict, done: Done): void {
+function report(verdict: Verdict, done: Done): void {
   if ('code' in verdict) done(null, false, verdict);
   else done(null, verdict.user, verdict.credential);
+}
+
+/** Hands a verdict to a Passport verify callback once it is settled; a failed lookup is Passport's error. */
+export function reportSettled(verdict: Verdict | Promise<Verdict>, done: Done): void {
+  if (!(verdict instanceof Promise)) {
+    report(verdict, done);
+    return;
+  }
+  verdict.then(
+    (settled) => report(settled, done),
+    (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+  );
 }

@@ -7,11 +7,11 @@ import { DEMO, EXAMPLE_USERS_FILE, exampleApp, recordingLogger } from './helpers
 
 const key = (user: keyof typeof DEMO) => ({ 'X-Argilla-Api-Key': DEMO[user].apiKey });
 
-/** A refusal as the API answers it: JSON `{code, message}`, and nothing that looks like a stack trace. */
+/** A refusal as the API answers it: JSON `{code, message, detail}` (detail the same text), and nothing that looks like a stack trace. */
 function expectRefusal(response: request.Response, status: number, code: string): void {
   expect(response.status).toBe(status);
   expect(response.type).toBe('application/json');
-  expect(response.body).toEqual({ code, message: expect.any(String) });
+  expect(response.body).toEqual({ code, message: expect.any(String), detail: response.body.message });
   expect(response.body.message.length).toBeGreaterThan(10);
   expect(response.text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
 }

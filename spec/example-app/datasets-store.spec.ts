@@ -11,6 +11,32 @@ describe('MemoryDatasetsStore', () => {
     expect(store.list('team')).toEqual(['news']);
   });
 
+  it('upserts records by key: a known key replaces its record in place, a new one is appended', () => {
+    const store = new MemoryDatasetsStore();
+    const byId = (record: Record<string, unknown>) => String(record.id);
+    expect(store.upsert(ref('team', 'news'), [{ id: 1, v: 'a' }, { id: 2, v: 'b' }], byId)).toEqual({ ok: true, logged: 2, total: 2, created: true });
+    expect(store.upsert(ref('team', 'news'), [{ id: 2, v: 'B' }, { id: 3, v: 'c' }], byId)).toEqual({ ok: true, logged: 2, total: 3, created: false });
+    expect(store.load(ref('team', 'news'))).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'B' }, { id: 3, v: 'c' }]);
+  });
+
+  it('upserts several records of one key in one call as one, the last given', () => {
+    const store = new MemoryDatasetsStore();
+    const byId = (record: Record<string, unknown>) => String(record.id);
+    expect(store.upsert(ref('w', 'd'), [{ id: 'x', v: 1 }, { id: 'y', v: 2 }, { id: 'x', v: 3 }], byId)).toMatchObject({ ok: true, total: 2 });
+    expect(store.load(ref('w', 'd'))).toEqual([{ id: 'x', v: 3 }, { id: 'y', v: 2 }]);
+  });
+
+  it('counts only new keys towards the record limit of a dataset, and changes nothing when over it', () => {
+    const store = new MemoryDatasetsStore({ maxRecordsPerDataset: 2 });
+    const byId = (record: Record<string, unknown>) => String(record.id);
+    store.upsert(ref('w', 'd'), [{ id: 1 }, { id: 2 }], byId);
+    expect(store.upsert(ref('w', 'd'), [{ id: 1, v: 'again' }], byId)).toMatchObject({ ok: true, total: 2 });
+    expect(store.upsert(ref('w', 'd'), [{ id: 2, v: 'lost' }, { id: 3 }], byId)).toEqual({ ok: false, reason: 'full', limit: 2 });
+    expect(store.load(ref('w', 'd'))).toEqual([{ id: 1, v: 'again' }, { id: 2 }]);
+    expect(store.upsert(ref('w', 'new'), [{ id: 1 }, { id: 2 }, { id: 3 }], byId)).toEqual({ ok: false, reason: 'full', limit: 2 });
+    expect(store.list('w')).toEqual(['d']);
+  });
+
   it('keeps workspaces apart and lists names sorted', () => {
     const store = new MemoryDatasetsStore();
     store.log(ref('a', 'zeta'), [{}]);

@@ -39,6 +39,25 @@ export interface Block {
 }
 
 const MARKER = /^<!-- readme-spec: (skip|pending|refused)(?: \(([^()]*(?:\([^()]*\)[^()]*)*)\))? -->$/;
+/**
+ * A page-level marker, on a line of its own before the first block: the page's examples go on
+ * from the named pages (of the same folder), as a reader who followed them would have their
+ * files saved and their last app running.
+ */
+const AFTER = /^<!-- readme-spec: after \(([\w.-]+\.md(?:, [\w.-]+\.md)*)\) -->$/;
+
+/** The pages a page's examples go on from (its `after` marker), or none. */
+export function pagesBefore(markdown: string): string[] {
+  const lines = markdown.split('\n');
+  const firstFence = lines.findIndex((line) => FENCE.test(line));
+  const markers = lines.flatMap((line, index) => (AFTER.test(line.trim()) ? [{ line: line.trim(), index }] : []));
+  if (markers.length === 0) return [];
+  const [marker] = markers;
+  if (markers.length > 1 || (firstFence !== -1 && (marker?.index ?? 0) > firstFence)) {
+    throw new Error(`line ${(marker?.index ?? 0) + 1}: one "after" marker at most, before the first block.`);
+  }
+  return (AFTER.exec(marker?.line ?? '')?.[1] ?? '').split(', ');
+}
 const FENCE = /^```(.*)$/;
 
 function nameOf(runner: Runner | undefined, code: string): string | undefined {
@@ -59,9 +78,10 @@ export function readBlocks(markdown: string): Block[] {
   let pendingMarker: { marker: Marker; line: number } | undefined;
   for (let index = 0; index < lines.length; index += 1) {
     const text = lines[index] ?? '';
+    if (AFTER.test(text.trim())) continue; // the page's, not a block's: pagesBefore reads it
     if (/^<!--.*readme-spec/.test(text.trim())) {
       const match = MARKER.exec(text.trim());
-      if (!match) throw new Error(`line ${index + 1}: malformed marker "${text.trim()}": write <!-- readme-spec: skip (why) -->, pending (why) or refused.`);
+      if (!match) throw new Error(`line ${index + 1}: malformed marker "${text.trim()}": write <!-- readme-spec: skip (why) -->, pending (why), refused or after (page.md).`);
       const kind = match[1] as 'skip' | 'pending' | 'refused';
       const reason = match[2]?.trim() ?? '';
       if (kind !== 'refused' && reason === '') throw new Error(`line ${index + 1}: the ${kind} marker needs a reason in parentheses.`);
@@ -176,13 +196,13 @@ export function headingAnchors(markdown: string): Set<string> {
   return anchors;
 }
 
-/** What went wrong in a shell block, by README line; undefined when every command did as the README says. */
-export function describeFailures(block: Block, results: readonly StepResult[], stderr: string, appOutput: string): string | undefined {
+/** What went wrong in a shell block, by line of its Markdown file; undefined when every command did as the file says. */
+export function describeFailures(block: Block, results: readonly StepResult[], stderr: string, appOutput: string, file = 'README.md'): string | undefined {
   const failures = results.flatMap(({ step, stdout, status }) => {
-    const where = `README.md line ${block.line + step.line}`;
+    const where = `${file} line ${block.line + step.line}`;
     if (status !== 0) return [`${where}: \`${step.command}\` exited with ${status}; it printed:\n${stdout}`];
     if (step.expected !== undefined && !matchesExpected(stdout, step.expected)) {
-      return [`${where}: \`${step.command}\` printed:\n${stdout.trimEnd()}\nbut the README says:\n${step.expected}`];
+      return [`${where}: \`${step.command}\` printed:\n${stdout.trimEnd()}\nbut ${file} says:\n${step.expected}`];
     }
     return [];
   });

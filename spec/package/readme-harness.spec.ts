@@ -1,4 +1,4 @@
-import { anchorOf, describeFailures, matchesExpected, readBlocks, readShellSteps } from './readme-blocks';
+import { anchorOf, describeFailures, matchesExpected, pagesBefore, readBlocks, readShellSteps } from './readme-blocks';
 import { ReadmeProject } from './readme-project';
 
 // bash and the CLI run in child processes. A safety limit, not an assertion.
@@ -50,6 +50,22 @@ describe('reading the blocks of a README', () => {
   });
 });
 
+describe('reading the pages a page goes on from', () => {
+  it('reads the after marker before the first block, and keeps it off the blocks', () => {
+    const page = ['# Page', '<!-- readme-spec: after (users-file.md, workspaces.md) -->', `${fence}sh`, 'true', fence].join('\n');
+    expect(pagesBefore(page)).toEqual(['users-file.md', 'workspaces.md']);
+    expect(readBlocks(page).map((block) => block.marker)).toEqual([undefined]);
+    expect(pagesBefore('# Page\n')).toEqual([]);
+  });
+
+  it.each([
+    [`${fence}sh\ntrue\n${fence}\n<!-- readme-spec: after (a.md) -->`, 'before the first block'],
+    ['<!-- readme-spec: after (a.md) -->\n<!-- readme-spec: after (b.md) -->', 'one "after" marker at most'],
+  ])('refuses a marker a reader would miss: %j', (markdown, problem) => {
+    expect(() => pagesBefore(markdown)).toThrow(problem);
+  });
+});
+
 describe('reading the commands of a shell block', () => {
   it('takes the comment lines right under a command as its output, and other comment lines as comments', () => {
     const steps = readShellSteps(
@@ -90,7 +106,7 @@ describe('comparing what a command printed with the README', () => {
       '',
       '',
     );
-    expect(report).toContain('README.md line 43: `echo b` printed:\nb\nbut the README says:\nc');
+    expect(report).toContain('README.md line 43: `echo b` printed:\nb\nbut README.md says:\nc');
     expect(report).toContain('README.md line 45: `false` exited with 1');
     expect(report).not.toContain('line 41');
   });

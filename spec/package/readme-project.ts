@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -166,6 +166,40 @@ export class ReadmeProject {
       if (answered) return;
     }
     throw new Error(`${name} did not listen within 30 s:\n${output.stderr}`);
+  }
+
+  /**
+   * Starts the example app as `npm start` does in a fresh clone (example-app/server.ts with
+   * tsx), in an empty folder of its own as a clone has no users file: the default user is in
+   * force. `env` is what the command line sets before `npm start`; a value naming a file of the
+   * clone (`example-app/users.example.yml`) names it in this checkout. On a free port (PORT=0);
+   * resolves with what it printed on starting, its port written as the README's.
+   */
+  async startExampleApp(env: Record<string, string> = {}): Promise<string> {
+    await this.stopApp();
+    const clone = path.join(this.dir, 'clone');
+    mkdirSync(clone, { recursive: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'example-app', 'server.ts')], {
+      cwd: clone,
+      env: exampleEnv({
+        ...Object.fromEntries(Object.entries(env).map(([name, value]) => [name, existsSync(path.join(ROOT, value)) ? path.join(ROOT, value) : value])),
+        PORT: '0',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { output, exited } = collect(child);
+    let stopped = false;
+    void exited.then(() => (stopped = true));
+    for (const started = Date.now(); Date.now() - started < 30_000; await sleep(50)) {
+      if (stopped) throw new Error(`npm start exited before it listened:\n${output.stderr}`);
+      const port = /example app on http:\/\/localhost:(\d+)/.exec(output.stdout)?.[1];
+      if (port) {
+        this.app = { file: 'npm start', port: Number(port), child, output, exited, reloadsBeforeChange: undefined };
+        return output.stdout.replace(`localhost:${port}`, `localhost:${README_PORT}`);
+      }
+    }
+    child.kill('SIGKILL');
+    throw new Error(`npm start did not listen within 30 s:\n${output.stderr}`);
   }
 
   async stopApp(): Promise<void> {

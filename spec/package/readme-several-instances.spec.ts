@@ -1,5 +1,5 @@
 /**
- * The program of README.md's "Several instances on Redis" section, run as a reader would save and run
+ * The program of docs/redis.md's "Sharing one Redis" section, run as a reader would save and run
  * it, against a real Redis and against none (an outage from the start).
  */
 import { spawn } from 'node:child_process';
@@ -16,14 +16,14 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** The first ```ts block under the heading. */
 function programUnder(heading: string): string {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
-  const match = /```ts\n([\s\S]*?)\n```/.exec(section);
-  if (!match?.[1]) throw new Error(`README.md has no ts block under "${heading}"`);
+  const page = readFileSync(path.join(ROOT, 'docs', 'redis.md'), 'utf8');
+  const start = page.indexOf(`\n${heading}\n`);
+  const match = start === -1 ? null : /```ts\n([\s\S]*?)\n```/.exec(page.slice(start));
+  if (!match?.[1]) throw new Error(`docs/redis.md has no ts block under "${heading}"`);
   return match[1];
 }
 
-describeWithTool('redis-server', hasRedisServer)('README "Several instances on Redis"', () => {
+describeWithTool('redis-server', hasRedisServer)('docs/redis.md "Sharing one Redis"', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'readme-instances-'));
   let redis: RedisServer;
 
@@ -34,7 +34,7 @@ describeWithTool('redis-server', hasRedisServer)('README "Several instances on R
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { strict: true, module: 'node16', esModuleInterop: true, paths: { 'express-workspace-auth': [path.join(ROOT, 'lib', 'index.ts')] } } }),
     );
-    writeFileSync(path.join(dir, 'instance.ts'), programUnder('### Several instances on Redis'));
+    writeFileSync(path.join(dir, 'instance.ts'), programUnder('## Sharing one Redis'));
     redis = await RedisServer.start();
   });
   afterAll(async () => {

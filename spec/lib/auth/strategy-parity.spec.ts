@@ -97,11 +97,49 @@ cases.push(
     strategy: API,
     expected: { status: 200, username: 'alice' },
   },
+  // A token given as the API key (SPEC §3 "both present"): when no key header matches a user,
+  // a valid access token in Authorization authenticates, as Argilla does.
   {
-    name: 'both headers: an invalid key is refused beside a valid token',
+    name: "an access token as the Argilla client's api_key (in X-Argilla-Api-Key, X-Rubrix-Api-Key and as Bearer)",
+    headers: () => ({ 'X-Argilla-Api-Key': tokens.valid, 'X-Rubrix-Api-Key': tokens.valid, Authorization: `Bearer ${tokens.valid}` }),
+    strategy: 'workspace-apikey-x-argilla-api-key',
+    expected: { status: 200, username: 'alice' },
+  },
+  {
+    name: "an access token as the Rubrix client's api_key (in X-Rubrix-Api-Key and as Bearer)",
+    headers: () => ({ 'X-Rubrix-Api-Key': tokens.valid, Authorization: `Bearer ${tokens.valid}` }),
+    strategy: 'workspace-apikey-x-rubrix-api-key',
+    expected: { status: 200, username: 'alice' },
+  },
+  {
+    name: 'both headers: an unknown key beside a valid token lets the token authenticate',
     headers: () => ({ 'X-API-Key': 'nobody-has-this-key-0123', Authorization: `Bearer ${tokens.valid}` }),
     strategy: API,
+    expected: { status: 200, username: 'alice' },
+  },
+  {
+    name: 'an access token in the key header alone, without its Bearer copy',
+    headers: () => ({ 'X-Argilla-Api-Key': tokens.valid }),
+    strategy: 'workspace-apikey-x-argilla-api-key',
     expected: { status: 401, code: 'invalid_api_key' },
+  },
+  ...(['expired', 'forged', 'loggedOut', 'beforePasswordChange'] as const).map((which) => ({
+    name: `an ${which} token as the API key: the key's refusal stands`,
+    headers: () => ({ 'X-Argilla-Api-Key': tokens[which], Authorization: `Bearer ${tokens[which]}` }),
+    strategy: 'workspace-apikey-x-argilla-api-key',
+    expected: { status: 401, code: 'invalid_api_key' },
+  })),
+  {
+    name: 'an unknown key beside an API key as Bearer: only an access token is taken after an unknown key',
+    headers: () => ({ 'X-API-Key': 'nobody-has-this-key-0123', Authorization: `Bearer ${ALICE_KEY}` }),
+    strategy: API,
+    expected: { status: 401, code: 'invalid_api_key' },
+  },
+  {
+    name: "a disabled user's key beside a valid token: a key that matches a user is final",
+    headers: () => ({ 'X-API-Key': 'sleepy-key-0123456789abcdef', Authorization: `Bearer ${tokens.valid}` }),
+    strategy: API,
+    expected: { status: 403, code: 'user_disabled' },
   },
 );
 
@@ -116,5 +154,12 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, { headers, s
 
 it('refuses different keys in two headers before any strategy runs', async () => {
   const response = await request(app).get('/whoami').set({ 'X-API-Key': ALICE_KEY, 'X-Rubrix-Api-Key': 'another-key-0123456789ab' });
+  expect(outcome(response)).toEqual({ status: 401, code: 'conflicting_credentials' });
+});
+
+it('still refuses two different valid credentials in two key headers, a key and an access token', async () => {
+  const response = await request(app)
+    .get('/whoami')
+    .set({ 'X-API-Key': ALICE_KEY, 'X-Argilla-Api-Key': tokens.valid, Authorization: `Bearer ${tokens.valid}` });
   expect(outcome(response)).toEqual({ status: 401, code: 'conflicting_credentials' });
 });

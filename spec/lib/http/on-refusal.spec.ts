@@ -9,7 +9,7 @@ const problemJson: RefusalResponder = (req, res, _next, refusal) => {
   res
     .status(refusal.status)
     .type('application/problem+json')
-    .json({ type: `https://errors.example.com/${refusal.code}`, title: refusal.message, status: refusal.status, instance: req.originalUrl });
+    .json({ type: `https://errors.example.com/${refusal.code}`, title: refusal.message, detail: refusal.message, status: refusal.status, instance: req.originalUrl });
 };
 
 const { app, auth } = makeApp({ onRefusal: problemJson, loginRateLimit: { limit: 1 } });
@@ -23,6 +23,7 @@ it('shapes a 401, with WWW-Authenticate still set', async () => {
   expect(response.body).toEqual({
     type: 'https://errors.example.com/missing_credentials',
     title: expect.stringContaining('No credentials'),
+    detail: expect.stringContaining('No credentials'),
     status: 401,
     instance: '/ws',
   });

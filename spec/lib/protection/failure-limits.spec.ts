@@ -149,6 +149,19 @@ describe('invalid API keys and tokens per client (default: 100 in 15 minutes)', 
     }
     expect((await withKey(app, '10.3.0.3', 'user0-api-key-0123456789')).status).toBe(200);
   });
+
+  it('does not count an access token given as the API key (the Argilla client sends it in the key headers and as Bearer)', async () => {
+    const { app } = makeApp({ keyAndTokenRateLimit: { limit: 2 } });
+    const token = (await login(app, '10.3.0.4', 'user0', PASSWORD)).body.access_token as string;
+    const asApiKey = () => request(app).get('/whoami').set('X-Forwarded-For', '10.3.0.4').set('X-Argilla-Api-Key', token).set('Authorization', `Bearer ${token}`);
+    for (let attempt = 0; attempt < 5; attempt++) expect((await asApiKey()).body).toEqual({ user: 'user0' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Two failures of that client still get through, so nothing was counted before them.
+    expect((await withKey(app, '10.3.0.4', 'x')).status).toBe(401);
+    expect((await withKey(app, '10.3.0.4', 'x')).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expectRefused(await withKey(app, '10.3.0.4', 'x'), 429, 'too_many_failed_credentials');
+  });
 });
 
 describe('refused logins', () => {
@@ -238,7 +251,7 @@ describe('a small failed-login limit (3), the same client and username', () => {
     const locked = await loginAs('10.0.0.1', 'user1', USERS.user1.password);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(locked.body).toEqual({ code: 'too_many_login_attempts', message: expect.stringContaining('Retry-After') });
+    expect(locked.body).toEqual({ code: 'too_many_login_attempts', message: expect.stringContaining('Retry-After'), detail: locked.body.message });
   });
 
   it('locks out no other username, no other client, and no API key', async () => {

@@ -38,7 +38,7 @@ describe('workspace access', () => {
     const existing = await inWorkspace('user1', 'client_projects');
     const missing = await inWorkspace('user1', 'no-such-team');
     expect([missing.status, missing.body]).toEqual([existing.status, existing.body]);
-    expect(existing.body).toEqual({ code: 'workspace_forbidden', message: expect.stringContaining('GET /api/me') });
+    expect(existing.body).toEqual({ code: 'workspace_forbidden', message: expect.stringContaining('GET /api/me'), detail: existing.body.message });
   });
 
   it('attaches every workspace the user may access', async () => {
@@ -153,7 +153,7 @@ describe('without an authenticated user', () => {
     const response = await request(app).get('/unauthenticated-guard').set(as('user1'));
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBeDefined();
-    expect(response.body).toEqual({ code: 'not_authenticated', message: expect.stringContaining('authenticate middleware before requireWorkspace') });
+    expect(response.body).toEqual({ code: 'not_authenticated', message: expect.stringContaining('authenticate middleware before requireWorkspace'), detail: response.body.message });
   });
 });
 
@@ -190,6 +190,6 @@ describe('errors that blame the request', () => {
     const response = await request(app).get('/ws/%E0%A4%A').set(as('user3'));
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.body).toEqual({ code: 'invalid_request', message: expect.stringContaining('%-escape') });
+    expect(response.body).toEqual({ code: 'invalid_request', message: expect.stringContaining('%-escape'), detail: response.body.message });
   });
 });
