@@ -1,8 +1,8 @@
-import express from 'express';
 import { closestName } from '../util/did-you-mean';
 import { ConfigError, type Problem } from '../errors';
 import { redisKindOf } from '../store/redis-client';
 import { describeSecretKeyProblem } from './secret-key';
+import { describeUserPropertyProblem } from './user-property';
 import type { KeyAndTokenRateLimitOptions, LoginQueueOptions, LoginRateLimitOptions, WorkspaceAuthOptions } from '../types';
 
 /** The problems of one option's value, each a sentence that names the option; empty when it is fine. */
@@ -149,29 +149,6 @@ const redis: Check = (value, name) => {
   ];
 };
 
-/**
- * What Node.js, Express, their usual middleware and Passport put on every request as its own
- * properties; with what every request inherits (`name in express.request`), the names
- * `userProperty` must not take.
- */
-const REQUEST_OWN_PROPERTIES = new Set([
-  ...['url', 'method', 'headers', 'rawHeaders', 'trailers', 'rawTrailers', 'httpVersion', 'httpVersionMajor', 'httpVersionMinor', 'socket', 'connection', 'client'],
-  ...['complete', 'aborted', 'upgrade', 'statusCode', 'statusMessage', 'res', 'next', 'params', 'query', 'body', 'baseUrl', 'originalUrl', 'route'],
-  ...['session', 'sessionID', 'sessionStore', 'cookies', 'signedCookies', 'secret', 'file', 'files', 'authInfo', 'workspace', 'workspaces'],
-  ...['login', 'logIn', 'logout', 'logOut', 'isAuthenticated', 'isUnauthenticated'],
-]);
-
-const userProperty: Check = (value, name) => {
-  if (value === false) return [];
-  if (typeof value !== 'string' || !/^[A-Za-z$][\w$]*$/.test(value)) {
-    return [`${name} must be the name of a request property for the plugin's user, such as "user" or "apiUser", or false for auth.userOf(req) only; not ${describe(value)}.`];
-  }
-  if (value in express.request || REQUEST_OWN_PROPERTIES.has(value)) {
-    return [`${name} "${value}" is a property that Node.js, Express or Passport already gives requests: choose another name, such as "apiUser".`];
-  }
-  return [];
-};
-
 /** One check per option: the type makes a new option in WorkspaceAuthOptions fail to compile until it has one. */
 const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   usersFile: nonEmptyString('usersFile: ".users.yml"'),
@@ -188,7 +165,10 @@ const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   cwd: nonEmptyString('cwd: process.cwd()'),
   passport,
   apiPrefix,
-  userProperty,
+  userProperty: (value, name) => {
+    const problem = value === false ? undefined : describeUserPropertyProblem(value, describe(value));
+    return problem ? [`${name} ${problem}`] : [];
+  },
   watch: boolean,
   watchIntervalMs: wholeNumber('milliseconds'),
   loginRateLimit: optionsObject(RATE_LIMIT_CHECKS, '{ windowMs: 900000, limit: 10, clientLimit: 100 }', { max: 'limit' }),
