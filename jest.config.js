@@ -19,6 +19,7 @@ module.exports = {
       displayName: 'express4',
       testMatch: [
         '**/spec/lib/http/*.spec.ts',
+        '**/spec/lib/host-app.spec.ts',
         '**/spec/lib/workspaces/*.spec.ts',
         '**/spec/lib/auth/strategy-parity.spec.ts',
         '**/spec/lib/auth/tokens-http.spec.ts',

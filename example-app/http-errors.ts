@@ -16,14 +16,19 @@ export function quote(value: unknown): string {
   return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
 }
 
+/** Express (4 and 5) raises a URIError of status 400 for a malformed %-escape in a path. */
+const isMalformedUrl = (error: unknown) => error instanceof URIError && (error as { status?: unknown }).status === 400;
+
 /**
- * The last error handler, after the plugin's `auth.errorHandler` (which answers every error
- * that blames the request, e.g. a malformed %-escape in the path, as a JSON 4xx). What
- * reaches it is a bug of the server: logged here, answered as a bare JSON 500.
+ * The last error handler, after the plugin's `auth.errorHandler` (which answers the errors of
+ * its own routes and callers, as JSON 4xx). A malformed %-escape in the path from anyone else
+ * is answered here as a JSON 400; anything else that reaches it is a bug of the server: logged
+ * here, answered as a bare JSON 500.
  */
 export function createFinalErrorHandler(logger: Logger): ErrorRequestHandler {
   return function finalErrorHandler(error: unknown, _req, res, next) {
     if (res.headersSent) return next(error);
+    if (isMalformedUrl(error)) return sendError(res, 400, 'invalid_request', 'The URL could not be read: %-escape it correctly.');
     logger.error(`Unexpected error in the example app: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     sendError(res, 500, 'internal_error', 'The server failed to answer this request; the error is in its log.');
   };

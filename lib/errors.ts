@@ -14,16 +14,19 @@ export function formatProblems(problems: readonly Problem[]): string {
   return problems.map((problem) => `  - ${problem.where}: ${problem.message}`).join('\n');
 }
 
-/** A users file that cannot be used: every problem in it, not just the first. */
+/** A users file (or the `users` option) that cannot be used: every problem in it, not just the first. */
 export class UsersFileError extends Error {
   override readonly name = 'UsersFileError';
   constructor(
+    /** The file's path, or `users option`. */
     readonly file: string,
     problems: readonly Problem[],
+    /** What the report is about, after "The": the users file by default. */
+    subject = `users file ${file}`,
   ) {
     problems = [...problems].sort((a, b) => (a.entry ?? -1) - (b.entry ?? -1));
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`The users file ${file} has ${count}:\n${formatProblems(problems)}`);
+    super(`The ${subject} has ${count}:\n${formatProblems(problems)}`);
     this.problems = problems;
   }
   readonly problems: readonly Problem[];

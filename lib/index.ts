@@ -13,7 +13,7 @@ export { BearerStrategy } from './auth/bearer';
 export type { BearerCredential } from './auth/verdict';
 export { ConfigError, UsersFileError, type Problem } from './errors';
 export { REFUSALS, type Refuse, type RefusalCode } from './refusals';
-export type { LoginFailureReason, LoginRateLimitOptions, Logger, RefusalAnswer, RefusalResponder, UserRecord, WorkspaceAuthOptions, WorkspaceUser } from './types';
+export type { LoginFailureReason, LoginRateLimitOptions, Logger, RefusalAnswer, RefusalResponder, UserRecord, UsersFileEntry, WorkspaceAuthOptions, WorkspaceUser } from './types';
 export { MemoryRevocationList, type RevocationList } from './store/revocation-list';
 export type { KeyAndTokenRateLimitOptions, LoginQueueOptions } from './types';
 export type { RedisClient } from './store/redis-client';

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Auth, createAuth } from './auth/auth';
+import { createAuth } from './auth/auth';
+import type { BearerStrategy } from './auth/bearer';
 import { createHttp } from './http/http';
 import { AuthEventEmitter, refusalsTold, relayReloads, requestFacts } from './http/events';
 import { trackStatus, type AuthStatus } from './http/status';
@@ -7,7 +8,7 @@ import { parseOptions } from './options/parse-options';
 import { createProtection } from './protection/protection';
 import { createRefuse, type Refuse } from './refusals';
 import { createStore } from './store/store';
-import type { Authenticator, WorkspaceAuthOptions, WorkspaceUser } from './types';
+import type { Authenticator, PassportStrategy, WorkspaceAuthOptions, WorkspaceUser } from './types';
 import type { UsersIndex } from './users/users-index';
 import { UsersSource } from './users/users-source';
 import { refuseRequestAsArgument } from './util/misuse';
@@ -18,8 +19,8 @@ export interface WorkspaceAuth extends WorkspaceGuards {
   (req: Request, res: Response, next: NextFunction): void;
   /** The Passport instance the strategies are registered on. */
   passport: Authenticator;
-  /** The Passport strategies, by kind. */
-  strategies: Auth['strategies'];
+  /** The Passport strategies, by kind: passport-local's, passport-headerapikey's (one per API-key header), and the Bearer one. */
+  strategies: { password: PassportStrategy; apiKey: PassportStrategy[]; bearer: BearerStrategy };
   /** Authenticates by API key or access token; refuses with 401/403 otherwise. */
   authenticate: RequestHandler;
   /** `POST /api/security/token`: body parsing, the failed-login limit, password login, the token. */
@@ -77,7 +78,7 @@ export function workspaceAuth(options: Readonly<WorkspaceAuthOptions> = {}): Wor
   const auth = createAuth(config.auth, passport, getUsers, store.revocations);
   const refuse = createRefuse(config.realm, config.onRefusal, refusalsTold(events, auth.authenticated), logger);
   const protection = createProtection(config.protection, auth.logins.hashLimit, store, getUsers, refuse, (req, kind) => events.tell('rate-limited', { kind, ip: requestFacts(req).ip }));
-  const { serveRoutes, ...handlers } = createHttp({ apiPrefix: config.apiPrefix, passport, auth, protection, revocations: store.revocations, events, refuse, getUsers });
+  const { serveRoutes, ...handlers } = createHttp({ ...config.http, passport, auth, protection, revocations: store.revocations, events, refuse, getUsers });
   return Object.assign(serveRoutes, {
     ...handlers,
     passport,

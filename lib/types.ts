@@ -16,6 +16,27 @@ export interface WorkspaceUser {
   superuser: boolean;
 }
 
+/**
+ * A user as the users file writes one, for the `users` option: the same fields, checked the same
+ * way (a JavaScript app gets every problem at start, as a UsersFileError).
+ */
+export interface UsersFileEntry {
+  /** The login name, `^(?!-|_)[a-z0-9-_]+$`; also the user's own workspace. */
+  username: string;
+  /** A bcrypt hash (`$2a$`, `$2b$` or `$2y$`), as `hashPassword()` or `htpasswd -nbB` makes it. */
+  hashed_password: string;
+  /** The secret key for the API, unique across the users. */
+  api_key: string;
+  email?: string | null;
+  full_name?: string | null;
+  /** The name Argilla's docs use for `full_name`: give one of the two. */
+  fullname?: string | null;
+  /** A disabled user is refused on every path. Default: false. */
+  disabled?: boolean;
+  /** Team workspaces; leave the field out (or null) for a super-user, `[]` for the user's own workspace only. */
+  workspaces?: readonly string[] | null;
+}
+
 /** A validated users-file entry, secrets included. Never leaves the plugin. */
 export interface UserRecord {
   user: WorkspaceUser;
@@ -52,6 +73,9 @@ export interface Logger {
 
 /** A Passport instance: `passport` itself, or `new passport.Passport()`. */
 export type Authenticator = InstanceType<typeof passport.Passport>;
+
+/** A Passport strategy, as Passport's own types (`@types/passport`) describe one. */
+export type PassportStrategy = passport.Strategy;
 
 /** A refusal as the plugin would answer it: what `onRefusal` receives. */
 export interface RefusalAnswer {
@@ -114,6 +138,13 @@ export interface WorkspaceAuthOptions {
   /** The users file. Default: `<P>_LOCAL_AUTH_USERS_DB_FILE`, else `.users.yml` in `cwd` (which alone may be missing). */
   usersFile?: string;
   /**
+   * The users themselves, held in memory instead of a users file: for tests, and for apps that
+   * keep users elsewhere. Each has the file's fields, checked exactly as the file's are (every
+   * problem at once, as a UsersFileError). Not with `usersFile`; no file is read or watched, and
+   * `reload()` rejects: build a new instance for other users. Default: none (the users file).
+   */
+  users?: readonly UsersFileEntry[];
+  /**
    * Key that signs access tokens, at least 32 bytes. Default: `<P>_LOCAL_AUTH_SECRET_KEY`, else
    * a random key per process (with a warning).
    */
@@ -139,6 +170,16 @@ export interface WorkspaceAuthOptions {
   passport?: Authenticator;
   /** Where the routes are mounted. Default: `/api` (`/api/security/token`, `/api/me`). */
   apiPrefix?: string;
+  /**
+   * Where `authenticate` puts the user it authenticated, besides `auth.userOf(req)`: the name of
+   * a request property, or `false` for `auth.userOf(req)` only. Never where the app's own
+   * Passport keeps its user (`req.user`, once the app's `passport.initialize()` or
+   * `passport.session()` has run on the request): an API-key or token caller must never make
+   * the app's `req.isAuthenticated()` true nor shadow its session user. Never over a value
+   * something else put there. Default: `'user'` (Passport's convention, for apps without
+   * Passport users of their own).
+   */
+  userProperty?: string | false;
   /** Reload the users file when it changes. Default: true. */
   watch?: boolean;
   /** How often the users file is checked for changes, in milliseconds. Default: 500. */
@@ -183,8 +224,12 @@ declare global {
     interface Request {
       /** The workspace this request works in, set by requireWorkspace. */
       workspace?: string;
-      /** Every workspace the user may access, sorted, set by requireWorkspace. */
-      workspaces?: string[];
+      /**
+       * Every workspace the user may access, sorted, set by requireWorkspace. Frozen: shared by
+       * the requests of one user (a super-user's lists every known workspace); assign a new
+       * list rather than changing it.
+       */
+      workspaces?: readonly string[];
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { MAX_CREDENTIAL_LENGTH } from '../limits';
 import { type Refusal, refusal } from '../refusals';
+import type { PassportStrategy } from '../types';
 import type { UsersIndex } from '../users/users-index';
 import { type Done, INVALID_API_KEY, reportSettled, USER_DISABLED, type Verdict } from './verdict';
 
@@ -46,7 +47,7 @@ export type ApiKeyVerifier = (apiKey: string, authorization: string | undefined)
  * passport-headerapikey for one of API_KEY_HEADERS, deciding as `verifyApiKey` does. It reads the
  * request too: an access token given as the API key is authenticated by its Bearer copy.
  */
-export function createApiKeyStrategy(header: string, verifyApiKey: ApiKeyVerifier): HeaderAPIKeyStrategy {
+export function createApiKeyStrategy(header: string, verifyApiKey: ApiKeyVerifier): PassportStrategy {
   const strategy = new HeaderAPIKeyStrategy({ header, prefix: '' }, true, (apiKey: string, done: Done, req?: Request) =>
     reportSettled(verifyApiKey(apiKey, req?.headers.authorization), done),
   );

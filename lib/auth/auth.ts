@@ -1,7 +1,5 @@
-import type { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import type { Strategy as LocalStrategy } from 'passport-local';
 import type { RevocationList } from '../store/revocation-list';
-import type { Authenticator } from '../types';
+import type { Authenticator, PassportStrategy } from '../types';
 import type { UsersIndex } from '../users/users-index';
 import { API_KEY_HEADERS, createApiKeyStrategy, createApiKeyVerifier } from './api-key';
 import { AuthenticatedRequests } from './authenticated-requests';
@@ -21,7 +19,8 @@ export interface AuthSettings {
 
 /** Who a credential is: the strategies (registered on the app's Passport), their verifiers, the tokens, and the requests authenticated. */
 export interface Auth {
-  strategies: { password: LocalStrategy; apiKey: HeaderAPIKeyStrategy[]; bearer: BearerStrategy };
+  /** Typed as Passport's own types see them: the package's declarations name no strategy package (their types are not the app's to install). */
+  strategies: { password: PassportStrategy; apiKey: PassportStrategy[]; bearer: BearerStrategy };
   verifiers: Verifiers;
   tokens: TokenService;
   authenticated: AuthenticatedRequests;

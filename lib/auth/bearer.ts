@@ -1,10 +1,10 @@
 import type { Request } from 'express';
-import { Strategy as PassportStrategy } from 'passport-strategy';
+import type passport from 'passport';
 import { MAX_CREDENTIAL_LENGTH } from '../limits';
 import type { RevocationList } from '../store/revocation-list';
 import type { UsersIndex } from '../users/users-index';
 import type { TokenService, VerifiedToken } from './tokens';
-import { type BearerCredential, type Done, INVALID_TOKEN, reportSettled, USER_DISABLED, type Verdict } from './verdict';
+import { asPassportUser, type BearerCredential, type Done, INVALID_TOKEN, reportSettled, USER_DISABLED, type Verdict } from './verdict';
 
 export const BEARER_STRATEGY_NAME = 'workspace-bearer';
 
@@ -16,16 +16,17 @@ export function bearerTokenOf(authorization: string | undefined): string | undef
 
 /**
  * `Authorization: Bearer <token>`, read from that header only (passport-http-bearer also
- * reads `?access_token=`, and credentials must never come from URLs).
+ * reads `?access_token=`, and credentials must never come from URLs). A Passport strategy by
+ * its shape: Passport gives each run its `success`, `fail` and `error`, so no base class is
+ * needed, and the declarations name no package beyond Passport's own types.
  */
-export class BearerStrategy extends PassportStrategy {
+export class BearerStrategy implements passport.Strategy {
   name = BEARER_STRATEGY_NAME;
 
-  constructor(private readonly verify: (token: string, done: Done) => void) {
-    super();
-  }
+  /** Decides on a presented token (a public member, as passport-local's `_verify`: Passport's `this` for a run sees only those). */
+  constructor(readonly verify: (token: string, done: Done) => void) {}
 
-  override authenticate(req: Request): void {
+  authenticate(this: passport.StrategyCreated<this>, req: Request): void {
     const token = bearerTokenOf(req.headers.authorization);
     if (token === undefined) {
       this.fail(INVALID_TOKEN, 401);
@@ -33,7 +34,7 @@ export class BearerStrategy extends PassportStrategy {
     }
     this.verify(token, (error, user, info) => {
       if (error) this.error(error);
-      else if (user) this.success(user, info);
+      else if (user) this.success(asPassportUser(user), info);
       else this.fail(info, 401);
     });
   }

@@ -5,16 +5,25 @@ import type { Refuse } from '../refusals';
 import type { RevocationList } from '../store/revocation-list';
 import type { Authenticator } from '../types';
 import type { UsersIndex } from '../users/users-index';
-import { createAuthenticate } from './authenticate';
+import { createAuthenticate, createCallerCheck } from './authenticate';
 import { createErrorHandler } from './error-handler';
 import type { AuthEventEmitter } from './events';
 import { createTokenHandler } from './login-route';
 import { createLogoutHandler } from './logout-route';
 import { createMeHandler } from './me-route';
+import { OwnErrors } from './own-errors';
 import { createRouteFilter } from './route-filter';
+import { createPlaceUser } from './user-property';
 
-export interface HttpParts {
+/** The http folder's slice of the configuration. */
+export interface HttpSettings {
+  /** Where the routes are mounted. */
   apiPrefix: string;
+  /** Where `authenticate` puts the user besides `auth.userOf(req)` (the `userProperty` option). */
+  userProperty: string | false;
+}
+
+export interface HttpParts extends HttpSettings {
   passport: Authenticator;
   auth: Auth;
   protection: LoginProtection;
@@ -35,10 +44,11 @@ export interface Http {
 }
 
 /** The http folder's builder. */
-export function createHttp({ apiPrefix, passport, auth, protection, revocations, events, refuse, getUsers }: HttpParts): Http {
-  const authenticate = createAuthenticate(auth.verifiers, refuse, auth.authenticated, protection.authenticateGuard);
-  const errorHandler = createErrorHandler(refuse);
-  const tokenHandler = createTokenHandler({ judgeInTurn: auth.logins.judgeInTurn, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard });
+export function createHttp({ apiPrefix, passport, auth, protection, revocations, events, refuse, getUsers, userProperty }: HttpParts): Http {
+  const authenticate = createAuthenticate(auth.verifiers, refuse, auth.authenticated, protection.authenticateGuard, createPlaceUser(userProperty));
+  const ownErrors = new OwnErrors();
+  const errorHandler = createErrorHandler(refuse, ownErrors, createCallerCheck(auth.verifiers, auth.authenticated));
+  const tokenHandler = createTokenHandler({ judgeInTurn: auth.logins.judgeInTurn, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard, ownErrors });
   const logoutHandler = createLogoutHandler(passport, refuse, revocations);
   const meHandler = createMeHandler(authenticate, auth.authenticated, getUsers);
   // A private router: Express's own path matching, with none of its members reachable from `auth`.

@@ -6,6 +6,7 @@ import type { LoginGuard, LoginOutcome } from '../protection/login-guard';
 import type { Refuse } from '../refusals';
 import type { UsersIndex } from '../users/users-index';
 import { type AuthEventEmitter, requestFacts } from './events';
+import type { OwnErrors } from './own-errors';
 
 export interface LoginRouteParts {
   /** The password check of a login whose turn the line gave: it starts at once. */
@@ -15,6 +16,8 @@ export interface LoginRouteParts {
   refuse: Refuse;
   getUsers: () => UsersIndex;
   loginGuard: LoginGuard;
+  /** The login body's parsers raise the plugin's own errors (errorHandler answers them). */
+  ownErrors: OwnErrors;
 }
 
 /** What a login came to, and its answer, sent once the outcome is counted. */
@@ -24,7 +27,7 @@ interface Settled {
 }
 
 /** `POST /api/security/token`: body parsing, the failure limits and the bounded line, the password check in its turn, the token. */
-export function createTokenHandler({ judgeInTurn, events, tokens, refuse, loginGuard, getUsers }: LoginRouteParts): RequestHandler[] {
+export function createTokenHandler({ judgeInTurn, events, tokens, refuse, loginGuard, getUsers, ownErrors }: LoginRouteParts): RequestHandler[] {
   /**
    * The check, in the login's turn. The token is bound to the credentials in force (tokens.ts):
    * if the users file was reloaded while the password was hashed, those may not be the ones just
@@ -77,8 +80,8 @@ export function createTokenHandler({ judgeInTurn, events, tokens, refuse, loginG
   };
 
   return [
-    express.json({ limit: LOGIN_BODY_LIMIT }),
-    express.urlencoded({ extended: false, limit: LOGIN_BODY_LIMIT }),
+    ownErrors.claim(express.json({ limit: LOGIN_BODY_LIMIT })),
+    ownErrors.claim(express.urlencoded({ extended: false, limit: LOGIN_BODY_LIMIT })),
     loginGuard.admit,
     function login(req, res, next) {
       logIn(req, res, next).catch(next);

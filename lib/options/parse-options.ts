@@ -4,6 +4,7 @@ import passport from 'passport';
 import { configFromEnv, DEFAULT_PASSWORD_HASH, describeTokenApiUrlProblem } from './environment';
 import { ConfigError } from '../errors';
 import type { AuthSettings } from '../auth/auth';
+import type { HttpSettings } from '../http/http';
 import type { ProtectionSettings } from '../protection/protection';
 import type { StoreSettings } from '../store/store';
 import type { UsersSourceOptions } from '../users/users-source';
@@ -19,7 +20,7 @@ export interface Configuration {
   auth: AuthSettings;
   protection: ProtectionSettings;
   passport: Authenticator;
-  apiPrefix: string;
+  http: HttpSettings;
   logger: Logger;
   realm: string;
   onRefusal: RefusalResponder;
@@ -79,6 +80,7 @@ export function parseOptions(passed: unknown): Configuration {
       file: usersFile.path,
       explicit: usersFile.explicit,
       defaultUser: env.defaultUser,
+      ...(options.users !== undefined && { entries: options.users }),
       watch: options.watch ?? true,
       watchIntervalMs: options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
       logger,
@@ -118,7 +120,7 @@ export function parseOptions(passed: unknown): Configuration {
       logger,
     },
     passport: options.passport ?? new passport.Passport(),
-    apiPrefix,
+    http: { apiPrefix, userProperty: options.userProperty ?? 'user' },
     logger,
     realm,
     onRefusal: options.onRefusal ?? sendRefusalJson,

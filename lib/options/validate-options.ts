@@ -2,6 +2,7 @@ import { closestName } from '../util/did-you-mean';
 import { ConfigError, type Problem } from '../errors';
 import { redisKindOf } from '../store/redis-client';
 import { describeSecretKeyProblem } from './secret-key';
+import { describeUserPropertyProblem } from './user-property';
 import type { KeyAndTokenRateLimitOptions, LoginQueueOptions, LoginRateLimitOptions, WorkspaceAuthOptions } from '../types';
 
 /** The problems of one option's value, each a sentence that names the option; empty when it is fine. */
@@ -156,6 +157,11 @@ const redis: Check = (value, name) => {
 /** One check per option: the type makes a new option in WorkspaceAuthOptions fail to compile until it has one. */
 const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   usersFile: nonEmptyString('usersFile: ".users.yml"'),
+  // Each entry is checked as the users file's are, with the users (users-source.ts).
+  users: (value, name) =>
+    Array.isArray(value)
+      ? []
+      : [`${name} must be an array of users with the users file's fields, such as [{ username: 'jane', hashed_password: '$2b$12$...', api_key: '...' }], not ${describe(value)}.`],
   secretKey: signingKey,
   previousSecretKeys: signingKeys,
   revocationList,
@@ -164,6 +170,10 @@ const OPTION_CHECKS: { [Name in keyof WorkspaceAuthOptions]-?: Check } = {
   cwd: nonEmptyString('cwd: process.cwd()'),
   passport,
   apiPrefix,
+  userProperty: (value, name) => {
+    const problem = value === false ? undefined : describeUserPropertyProblem(value, describe(value));
+    return problem ? [`${name} ${problem}`] : [];
+  },
   watch: boolean,
   watchIntervalMs: wholeNumber('milliseconds'),
   loginRateLimit: optionsObject(RATE_LIMIT_CHECKS, '{ windowMs: 900000, limit: 10, clientLimit: 100 }', { max: 'limit' }),
@@ -205,6 +215,16 @@ function checkFields(
   return problems;
 }
 
+/** Options that apply to a users file only, given with the `users` option, which replaces the file. */
+function usersOptionConflicts(options: Readonly<WorkspaceAuthOptions>): string[] {
+  if (options.users === undefined) return [];
+  const fileOnly: string[] = [];
+  if (options.usersFile !== undefined) fileOnly.push('usersFile');
+  if (options.watch === true) fileOnly.push('watch: true');
+  if (options.watchIntervalMs !== undefined) fileOnly.push('watchIntervalMs');
+  return fileOnly.map((given) => `${given} applies to a users file, and the users option replaces the file: give one of the two (users are held in memory, never read nor watched).`);
+}
+
 /**
  * Checks the options of `workspaceAuth()` before anything is built. Throws a ConfigError that
  * lists every problem at once, each saying how to fix it.
@@ -216,6 +236,7 @@ export function validateOptions(options: unknown): asserts options is Readonly<W
     problems = [`workspaceAuth() takes an options object, not ${describe(options)}. Write ${example}, or workspaceAuth() for the defaults.`];
   } else {
     problems = checkFields(options as Record<string, unknown>, OPTION_CHECKS, '');
+    problems.push(...usersOptionConflicts(options as Readonly<WorkspaceAuthOptions>));
   }
   if (problems.length > 0) {
     throw new ConfigError(problems.map((message): Problem => ({ where: 'workspaceAuth()', message })));

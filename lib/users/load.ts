@@ -2,67 +2,12 @@
  * The users-file loader: YAML text in, validated user records and warnings out. Pure: it
  * reads no file (users-file-read.ts does) and loads no native module.
  */
-import { z } from 'zod';
-import { describeHashProblem } from './hash-format';
-import { closestName } from '../util/did-you-mean';
 import { UsersFileError, type Problem } from '../errors';
-import { USERNAME_PATTERN, USERNAME_RULE, WORKSPACE_PATTERN, WORKSPACE_RULE } from '../names';
-import { describeValue, quoted } from '../util/report-text';
+import { quoted } from '../util/report-text';
 import type { UserRecord } from '../types';
+import { type CheckedEntry, checkEntry } from './entry-checks';
 import { usersFileWarnings, type EntryLookups, type LoadedEntry } from './warnings';
 import { parseYaml, type YamlProblem } from './yaml';
-
-// Kept here too for callers of the loader's former API; the patterns live in names.ts.
-
-const FIELDS = ['username', 'hashed_password', 'api_key', 'email', 'full_name', 'fullname', 'disabled', 'workspaces'];
-
-/**
- * A string field; a number or boolean is refused, as YAML would turn `api_key: 0123` into 83.
- * The message names the kind of value, never the value: it may be a secret, or a huge list.
- */
-const text = (whatItIs: string) =>
-  z.string({
-    error: (issue) =>
-      issue.input === undefined ? `is required: ${whatItIs}.` : `must be a string, not ${describeValue(issue.input)}: put the value in quotes.`,
-  });
-
-const entrySchema = z.strictObject({
-  username: text('the login name').regex(USERNAME_PATTERN, {
-    error: (issue) => `${quoted(String(issue.input))} is not a valid username: ${USERNAME_RULE}.`,
-  }),
-  hashed_password: text('a bcrypt hash of the password').superRefine((hash, context) => {
-    const problem = describeHashProblem(hash);
-    if (problem) context.addIssue({ code: 'custom', message: `is not usable: it ${problem}` });
-  }),
-  api_key: text('the secret key for the API (make one with `npx express-workspace-auth gen-api-key`)').min(1, {
-    error: 'must not be empty: make a key with `npx express-workspace-auth gen-api-key`.',
-  }),
-  // Described, never echoed: an API key pasted into the wrong field would be printed at every reload.
-  email: z
-    .email({
-      error: (issue) =>
-        typeof issue.input === 'string'
-          ? `is not a plausible email address (e.g. "jane@example.com"). The value (${describeValue(issue.input)}) is not shown: it may be a secret in the wrong field.`
-          : `must be an email address in quotes, not ${describeValue(issue.input)}.`,
-    })
-    .nullish(),
-  full_name: text('the full name').nullish(),
-  fullname: text('the full name').nullish(),
-  // `disabled:` with no value is refused: it may well have been meant as `true`.
-  disabled: z.boolean({
-    error: (issue) => `must be true or false. It is ${describeValue(issue.input)}: write true or false without quotes (yes/no and on/off also work, as in PyYAML).`,
-  }).optional(),
-  workspaces: z
-    .array(
-      z.string({ error: (issue) => `must be a workspace name in quotes, not ${describeValue(issue.input)}.` }).regex(WORKSPACE_PATTERN, {
-        error: (issue) => `${quoted(String(issue.input))} is not a valid workspace name: ${WORKSPACE_RULE}.`,
-      }),
-      { error: 'must be a list of workspace names, e.g. [client_projects]; leave the field out for a super-user, or use [] for the user workspace only.' },
-    )
-    .nullish(),
-});
-
-type Entry = z.infer<typeof entrySchema>;
 
 /** A username a report can show: as it is when plain, else quoted with control characters escaped. */
 function shownUsername(username: unknown): string {
@@ -72,27 +17,6 @@ function shownUsername(username: unknown): string {
 
 function entryLabel(file: string, index: number, username: unknown): string {
   return `${file}: entry ${index + 1} (${shownUsername(username)})`;
-}
-
-function fieldLabel(path: readonly PropertyKey[]): string {
-  const [field, ...rest] = path;
-  return `field ${quoted(String(field))}${rest.map((part) => `[${String(part)}]`).join('')}`;
-}
-
-function schemaProblems(issues: readonly z.core.$ZodIssue[], where: string, entry: number): Problem[] {
-  const problems: Problem[] = [];
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const suggestion = closestName(key, FIELDS);
-        const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
-        problems.push({ where: `${where}, field ${quoted(key)}`, message: `is not a known field.${hint} Known fields: ${FIELDS.join(', ')}.`, entry });
-      }
-    } else {
-      problems.push({ where: `${where}, ${fieldLabel(issue.path)}`, message: issue.message, entry });
-    }
-  }
-  return problems;
 }
 
 /** What the checks that span entries need of one entry: its string username and key, if any. */
@@ -144,7 +68,7 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { 
 const detached = (value: string): string => (value.length < 13 ? value : Buffer.from(value, 'utf8').toString('utf8'));
 const detachedOrNull = (value: string | null | undefined): string | null => (value == null ? null : detached(value));
 
-function toRecord(entry: Entry): UserRecord {
+function toRecord(entry: CheckedEntry): UserRecord {
   const workspaces = entry.workspaces ?? null;
   return {
     user: {
@@ -182,14 +106,20 @@ export interface LoadedUsers {
 export function loadUsers(source: string, file: string): LoadedUsers {
   const parsed = parseYaml(source, file);
   if (parsed.problem) throw new UsersFileError(file, [yamlProblem(parsed.problem, file)]);
-  const document = parsed.document;
+  return checkUsers(parsed.document, file);
+}
+
+/**
+ * Validates a list of users as the users file holds them (the parsed file, or the `users`
+ * option), every problem at once; `file` names the source in each problem. Throws a UsersFileError.
+ */
+export function checkUsers(document: unknown, file: string, subject?: string): LoadedUsers {
+  const refuse = (problems: Problem[]) => new UsersFileError(file, problems, subject);
   if (!Array.isArray(document)) {
     const message = document === null ? `is empty: list the users, ${EXAMPLE}` : `must be a list of users at the top level, ${EXAMPLE}`;
-    throw new UsersFileError(file, [{ where: file, message }]);
+    throw refuse([{ where: file, message }]);
   }
-  if (document.length === 0) {
-    throw new UsersFileError(file, [{ where: file, message: `lists no users, so nobody could log in: add at least one, ${EXAMPLE}` }]);
-  }
+  if (document.length === 0) throw refuse([{ where: file, message: `lists no users, so nobody could log in: add at least one, ${EXAMPLE}` }]);
 
   const problems: Problem[] = [];
   const loaded: LoadedEntry[] = [];
@@ -197,27 +127,29 @@ export function loadUsers(source: string, file: string): LoadedUsers {
   document.forEach((entry: unknown, index) => {
     const isMapping = typeof entry === 'object' && entry !== null && !Array.isArray(entry) && !(entry instanceof Set);
     const fields = isMapping ? (entry as { username?: unknown; api_key?: unknown }) : {};
-    identities.push({ index, username: fields.username, apiKey: fields.api_key });
-    const where = () => entryLabel(file, index, fields.username);
+    const own = (field: 'username' | 'api_key') => (Object.hasOwn(fields, field) ? fields[field] : undefined);
+    identities.push({ index, username: own('username'), apiKey: own('api_key') });
+    // Made only for a report: at 100,000 users, a label per entry is work for nothing.
+    const where = () => entryLabel(file, index, own('username'));
     if (!isMapping) {
       problems.push({ where: where(), message: 'must be a mapping of fields (username, hashed_password, api_key, ...), not a single value or a list.', entry: index });
       return;
     }
-    const result = entrySchema.safeParse(entry);
-    if (!result.success) {
-      problems.push(...schemaProblems(result.error.issues, where(), index));
+    const checked = checkEntry(fields, where, index);
+    if ('problems' in checked) {
+      problems.push(...checked.problems);
       return;
     }
-    if (result.data.full_name != null && result.data.fullname != null) {
+    if (checked.entry.full_name != null && checked.entry.fullname != null) {
       problems.push({ where: `${where()}, field "fullname"`, message: 'is given beside "full_name": keep one of the two.', entry: index });
       return;
     }
-    loaded.push({ index, record: toRecord(result.data), workspacesWithoutValue: result.data.workspaces === null });
+    loaded.push({ index, record: toRecord(checked.entry), workspacesWithoutValue: checked.entry.workspaces === null });
   });
   const { problems: crossProblems, ...lookups } = crossEntryProblems(identities, file);
   problems.push(...crossProblems);
 
-  if (problems.length > 0) throw new UsersFileError(file, problems);
+  if (problems.length > 0) throw refuse(problems);
   const warnings = usersFileWarnings(loaded, (index, username) => entryLabel(file, index, username), lookups);
   return { records: loaded.map((entry) => entry.record), warnings };
 }

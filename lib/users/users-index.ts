@@ -81,12 +81,13 @@ export class UsersIndex {
   }
 
   /**
-   * Every workspace the file knows: each username and each team workspace, sorted. Made on
-   * first read (a super-user's list is all of them): 100,000 users' names take ~0.8 MB and
-   * sorting them ~25 ms of CPU, which a file whose super-users never read their list need not pay.
+   * Every workspace the file knows: each username and each team workspace, sorted and frozen
+   * (each super-user's request shares it as `req.workspaces`). Made on first read: 100,000
+   * users' names take ~0.8 MB and sorting them ~25 ms of CPU, which a file without super-users
+   * need not pay.
    */
   get knownWorkspaces(): readonly string[] {
-    this.sortedKnown ??= [...new Set([...this.byUsername.keys(), ...this.teamWorkspaces.keys()])].sort();
+    this.sortedKnown ??= Object.freeze([...new Set([...this.byUsername.keys(), ...this.teamWorkspaces.keys()])].sort());
     return this.sortedKnown;
   }
 

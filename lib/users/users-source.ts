@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { sha256 } from '../util/digest';
-import { UsersFileError, type Problem } from '../errors';
+import { ConfigError, UsersFileError, type Problem } from '../errors';
 import type { Logger, UserRecord } from '../types';
-import { loadUsers, type LoadedUsers } from './load';
+import { checkUsers, loadUsers, type LoadedUsers } from './load';
 import { isMissingFileError, MISSING_FILE, readUsersFileText, readUsersFileTextSync, usersFileFingerprint } from './read-file';
 import { formatWarnings } from './warnings';
 import { UsersIndex } from './users-index';
 
 export interface UsersSourceOptions {
+  /** The users of the `users` option, in place of the file: checked as the file's would be, never reloaded. */
+  entries?: readonly unknown[];
   file: string;
   /** Named explicitly: then it must exist. Only the implicit default may be missing. */
   explicit: boolean;
@@ -45,9 +47,13 @@ interface Outcome {
   error?: Error;
 }
 
+/** What names the `users` option's users in reports, `status().source` and `UsersFileError.file`. */
+export const USERS_OPTION = 'users option';
+
 /**
  * The users in force: loaded at start, reloaded when the file changes. Each version is an
- * immutable UsersIndex swapped in whole, so a request never sees half of a reload.
+ * immutable UsersIndex swapped in whole, so a request never sees half of a reload. Given the
+ * `users` option's entries instead, those are the users for good.
  */
 export class UsersSource extends EventEmitter<UsersSourceEvents> {
   private index: UsersIndex;
@@ -70,6 +76,16 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
 
   constructor(private readonly options: UsersSourceOptions) {
     super();
+    if (options.entries) {
+      const loaded = checkUsers(options.entries, USERS_OPTION, USERS_OPTION);
+      this.usingDefaultUser = false;
+      this.index = new UsersIndex(loaded.records, USERS_OPTION);
+      this.versionWarnings = loaded.warnings;
+      this.outcome = { digest: USERS_OPTION };
+      this.candidate = this.outcome.digest;
+      this.logWarnings();
+      return; // nothing to watch
+    }
     let text: string | undefined;
     try {
       text = readUsersFileTextSync(options.file);
@@ -113,6 +129,10 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
    * for a second read: whoever calls it says the file is ready.
    */
   reload(): Promise<UsersIndex> {
+    if (this.options.entries) {
+      const message = 'reads the users file again, and this instance has none: its users are the users option. Build a new workspaceAuth({ users }) for other users.';
+      return Promise.reject(new ConfigError([{ where: 'reload()', message }]));
+    }
     if (this.queued) return this.queued;
     if (!this.pending) {
       this.pending = this.read()
@@ -210,7 +230,7 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
   }
 
   private logWarnings(): void {
-    if (this.versionWarnings.length > 0) this.options.logger?.warn(formatWarnings(this.options.file, this.versionWarnings));
+    if (this.versionWarnings.length > 0) this.options.logger?.warn(formatWarnings(this.index.source, this.versionWarnings, this.options.entries ? USERS_OPTION : undefined));
   }
 
   /** Stops watching, so the process can exit. */

@@ -92,7 +92,7 @@ export function usersFileWarnings(entries: readonly LoadedEntry[], label: EntryL
 }
 
 /** Warnings as start-up, reloads and `check` print them, in the form of a UsersFileError's report. */
-export function formatWarnings(file: string, warnings: readonly Problem[]): string {
+export function formatWarnings(file: string, warnings: readonly Problem[], subject = `users file ${file}`): string {
   const count = warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`;
-  return `The users file ${file} has ${count}:\n${formatProblems(warnings)}`;
+  return `The ${subject} has ${count}:\n${formatProblems(warnings)}`;
 }

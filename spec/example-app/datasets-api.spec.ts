@@ -234,6 +234,8 @@ describe('the datasets API', () => {
       const app = build();
       expectRefusal(await request(app).get('/api/workspaces/user1/datasets/%E0%A4%A/records').set(key('user1')), 400, 'invalid_request');
       expectRefusal(await request(app).get('/api/workspaces/%E0%A4%A/datasets').set(key('user1')), 400, 'invalid_request');
+      // Without credentials the plugin leaves the error to the app (it answers only its callers'): still a JSON 400.
+      expectRefusal(await request(app).get('/api/workspaces/%E0%A4%A/datasets'), 400, 'invalid_request');
     });
 
     it('answers unknown API routes with a JSON 404', async () => {

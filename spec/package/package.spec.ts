@@ -3,7 +3,7 @@
 // npm installs as a user's would, from the registry, taking from the npm cache what it already
 // holds (`--prefer-offline`): `npm ci` just filled it with most of what these projects need.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -64,8 +64,8 @@ let scratch: string;
 let packed: PackResult;
 const running = new Set<ChildProcess>();
 
-/** A scratch project with the tarball, the given Express, and the consumer apps. */
-function makeProject(name: string, dependencies: string[]): string {
+/** A scratch project with the consumer apps and a users file, nothing installed yet. */
+function newProject(name: string): string {
   const dir = path.join(scratch, name);
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `scratch-${name}`, version: '1.0.0', private: true }));
@@ -74,11 +74,34 @@ function makeProject(name: string, dependencies: string[]): string {
     path.join(dir, 'users.yml'),
     `- username: jane\n  hashed_password: "${hashes.passlib_2b_cost10.hash}"\n  api_key: ${API_KEY}\n  workspaces: [team]\n`,
   );
-  // The package's @types dependencies bring @types/node; pinned to the repo's, so the consumer
-  // compiles against the Node.js types the repo is checked with (and the cache already holds them).
-  const typesNode = `@types/node@${versionIn(REPO, '@types/node')}`;
-  mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(scratch, packed.filename), ...dependencies, typesNode], dir);
   return dir;
+}
+
+function install(project: string, packages: string[]): void {
+  mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...packages], project);
+}
+
+const tarball = () => path.join(scratch, packed.filename);
+
+/**
+ * What a TypeScript app installs itself: the types of Express (the given major) and Passport,
+ * which the package leaves to the app (optional peer dependencies), and Node.js's, pinned to the
+ * repo's so the consumer compiles against the types the repo is checked with (the cache holds them).
+ */
+const typesFor = (expressMajor: 4 | 5) => [
+  expressMajor === 5 ? `@types/express@${versionIn(REPO, '@types/express')}` : '@types/express@4',
+  `@types/passport@${versionIn(REPO, '@types/passport')}`,
+  `@types/node@${versionIn(REPO, '@types/node')}`,
+];
+
+/** The packages installed in a project, and their bytes (apparent size, as `du -sb` counts). */
+function footprint(project: string): { packages: number; bytes: number } {
+  const lock = JSON.parse(readFileSync(path.join(project, 'node_modules', '.package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  const sizeOf = (file: string): number => {
+    const stats = lstatSync(file);
+    return stats.isDirectory() ? stats.size + readdirSync(file).reduce((sum, entry) => sum + sizeOf(path.join(file, entry)), 0) : stats.size;
+  };
+  return { packages: Object.keys(lock.packages).filter((key) => key.startsWith('node_modules/')).length, bytes: sizeOf(path.join(project, 'node_modules')) };
 }
 
 /** Starts a consumer app and resolves with its port once it says it listens. */
@@ -154,7 +177,8 @@ describe('installed with Express 5', () => {
   let project: string;
 
   beforeAll(() => {
-    project = makeProject('express5', ['express@5']);
+    project = newProject('express5');
+    install(project, [tarball(), 'express@5', ...typesFor(5)]);
   });
 
   it('gets express from the app and passport as a peer, one copy of each', () => {
@@ -205,10 +229,11 @@ describe('installed with Express 5', () => {
       expect(errors).toEqual([
         expect.stringMatching(/^misuse\.mts\(5,\d+\): error TS2561: .*'userFile' does not exist .* Did you mean to write 'usersFile'\?/),
         expect.stringMatching(/^misuse\.mts\(6,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\./),
-        expect.stringMatching(/^misuse\.mts\(9,\d+\): error TS2322: Type 'string\[\] \| undefined' is not assignable to type 'string'\./),
-        expect.stringMatching(/^misuse\.mts\(10,\d+\): error TS2339: Property 'toUpperCase' does not exist on type 'string\[\]'\./),
-        expect.stringMatching(/^misuse\.mts\(12,\d+\): error TS2339: Property 'get' does not exist on type 'WorkspaceAuth'\./),
-        expect.stringMatching(/^misuse\.mts\(13,\d+\): error TS2339: Property 'stack' does not exist on type 'WorkspaceAuth'\./),
+        expect.stringMatching(/^misuse\.mts\(9,\d+\): error TS2322: Type 'readonly string\[\] \| undefined' is not assignable to type 'string'\./),
+        expect.stringMatching(/^misuse\.mts\(10,\d+\): error TS2339: Property 'push' does not exist on type 'readonly string\[\]'\./),
+        expect.stringMatching(/^misuse\.mts\(11,\d+\): error TS2339: Property 'toUpperCase' does not exist on type 'readonly string\[\]'\./),
+        expect.stringMatching(/^misuse\.mts\(13,\d+\): error TS2339: Property 'get' does not exist on type 'WorkspaceAuth'\./),
+        expect.stringMatching(/^misuse\.mts\(14,\d+\): error TS2339: Property 'stack' does not exist on type 'WorkspaceAuth'\./),
       ]);
     });
   });
@@ -241,11 +266,17 @@ describe('installed with Express 5', () => {
   });
 });
 
-describe('installed with Express 4', () => {
+describe('installed with Express 4, in a plain JavaScript app that has express and passport', () => {
   let project: string;
+  let before: { packages: number; bytes: number };
+  let after: { packages: number; bytes: number };
 
   beforeAll(() => {
-    project = makeProject('express4', ['express@4']);
+    project = newProject('express4');
+    install(project, ['express@4', 'passport']);
+    before = footprint(project);
+    install(project, [tarball()]);
+    after = footprint(project);
   });
 
   it('accepts Express 4 as the peer and uses that one copy', () => {
@@ -253,7 +284,47 @@ describe('installed with Express 4', () => {
     expect(existsSync(path.join(project, 'node_modules/express-workspace-auth/node_modules/express'))).toBe(false);
   });
 
+  it('lists no @types package among its dependencies: the types of its peers are optional peers, the app\'s to install', () => {
+    const manifest = JSON.parse(readFileSync(path.join(project, 'node_modules/express-workspace-auth/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    expect(Object.keys(manifest.dependencies).filter((name) => name.startsWith('@types/'))).toEqual([]);
+    const typesPeers = Object.keys(manifest.peerDependencies).filter((name) => name.startsWith('@types/'));
+    expect(typesPeers.sort()).toEqual(['@types/express', '@types/passport']);
+    for (const name of typesPeers) expect(manifest.peerDependenciesMeta[name]).toEqual({ optional: true });
+  });
+
+  it('installs no @types package into a JavaScript app', () => {
+    expect(existsSync(path.join(project, 'node_modules/@types'))).toBe(false);
+  });
+
+  it('adds at most 30 packages and 8 MB to the app (the figure in docs/passport-host-apps.md)', () => {
+    expect(after.packages - before.packages).toBeLessThanOrEqual(30);
+    expect(after.bytes - before.bytes).toBeLessThanOrEqual(8_000_000);
+  });
+
   it('runs a JavaScript CommonJS app', () => expectWorkingApp(project, 'app.cjs', 'js-cjs'));
 
   it('runs a JavaScript ES module app', () => expectWorkingApp(project, 'app.mjs', 'js-esm'));
+
+  describe('with the types of Express 4 and Passport added, as a TypeScript app would', () => {
+    let compiled: SpawnSyncReturns<string>;
+
+    beforeAll(() => {
+      install(project, typesFor(4));
+      compiled = run(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
+    });
+
+    it('type-checks both entry points strictly against @types/express 4, the package declarations included', () => {
+      expect(versionIn(project, '@types/express')).toMatch(/^4\./);
+      expect(compiled.stdout + compiled.stderr).toBe('');
+      expect(compiled.status).toBe(0);
+    });
+
+    it('runs the app compiled to CommonJS', () => expectWorkingApp(project, 'out/app.cjs', 'ts-cjs'));
+
+    it('runs the app compiled to an ES module', () => expectWorkingApp(project, 'out/app.mjs', 'ts-esm'));
+  });
 });

@@ -43,7 +43,7 @@ describe('unknown options', () => {
 
   it('lists the options when nothing is close', () => {
     expect(messagesFor({ colour: 'red' })).toEqual([
-      'Unknown option colour. The options are: usersFile, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
+      'Unknown option colour. The options are: usersFile, users, secretKey, previousSecretKeys, revocationList, tokenExpirationMinutes, env, cwd, passport, apiPrefix, userProperty, watch, watchIntervalMs, loginRateLimit, logger, realm, maxConcurrentHashes, onRefusal, keyAndTokenRateLimit, loginQueue, redis, redisKeyPrefix.',
     ]);
   });
 
@@ -104,6 +104,17 @@ describe('wrong types', () => {
     }
   });
 
+  it('wants userProperty as a property name Express, Node.js and Passport leave free, or false', () => {
+    for (const fine of ['user', 'apiUser', 'workspaceUser', false] as const) expect(() => workspaceAuth({ env: {}, cwd: dir, watch: false, logger: quiet, userProperty: fine }).close()).not.toThrow();
+    expect(messagesFor({ userProperty: true })).toEqual([
+      'userProperty must be the name of a request property for the plugin\'s user, such as "user" or "apiUser", or false for auth.userOf(req) only; not true.',
+    ]);
+    for (const wrong of ['', 'api user', '1st', '__proto__']) expect(messagesFor({ userProperty: wrong })).toEqual([expect.stringContaining('userProperty must be the name of a request property')]);
+    for (const taken of ['body', 'params', 'query', 'headers', 'session', 'isAuthenticated', 'workspace', 'get', 'constructor', 'toString', 'on']) {
+      expect(messagesFor({ userProperty: taken })).toEqual([`userProperty "${taken}" is a property that Node.js, Express or Passport already gives requests: choose another name, such as "apiUser".`]);
+    }
+  });
+
   it('wants a logger with info, warn and error', () => {
     expect(messagesFor({ logger: { info() {}, error() {} } })).toEqual([
       'logger must have the methods info, warn and error (console fits); an object lacks warn.',
@@ -148,7 +159,8 @@ it('accepts every option with a valid value', () => {
   // Never connected: the plugin only checks it is a client, and listens to its events.
   const redis = new Redis({ lazyConnect: true });
   writeFileSync(usersFile, `- username: jane\n  hashed_password: "${hashes.passlib_2b_cost10.hash}"\n  api_key: jane-key\n`);
-  const options: Required<WorkspaceAuthOptions> = {
+  // Every option but `users`, which replaces usersFile (spec/lib/users/users-option.spec.ts).
+  const options: Required<Omit<WorkspaceAuthOptions, 'users'>> = {
     usersFile,
     secretKey: 'a-valid-secret-key-of-32-characters!',
     previousSecretKeys: ['a-former-secret-key-of-32-characters'],
@@ -158,6 +170,7 @@ it('accepts every option with a valid value', () => {
     cwd: dir,
     passport: new passport.Passport(),
     apiPrefix: '/auth/v1',
+    userProperty: 'apiUser',
     watch: false,
     watchIntervalMs: 250,
     loginRateLimit: { windowMs: 60_000, limit: 5, clientLimit: 50 },

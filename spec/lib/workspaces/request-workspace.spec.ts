@@ -4,10 +4,10 @@ import request from 'supertest';
 import { makeApp, USERS } from '../../helpers';
 
 /**
- * req.workspace and req.workspaces are accessors on Express's request prototype over values kept
- * per request (lib/request-workspace.ts). To the app they must read and assign as the plain
- * properties they were, in sub-apps, beside other code that uses the same names, and never
- * carry one request's values into another.
+ * req.workspace and req.workspaces are plain properties of each request (lib/workspaces/request-workspace.ts):
+ * nothing the process shares is changed, Express's request prototype least of all. They read and
+ * assign as plain properties, in sub-apps, beside other code that uses the same names, whatever
+ * the app does to res.locals, and never carry one request's values into another.
  */
 const { auth } = makeApp();
 afterAll(() => auth.close());
@@ -35,6 +35,25 @@ describe('req.workspace and req.workspaces', () => {
       const [, workspace, workspaces] = asked[i % asked.length] as (typeof asked)[number];
       expect(answer.body).toEqual({ workspace, workspaces });
     });
+  });
+
+  it("change nothing the process shares: Express's and Node's request and response prototypes, the globals", async () => {
+    const app = express();
+    app.get('/ws/:workspace', auth.authenticate, auth.requireWorkspace(), echo);
+    const shared = {
+      request: express.request,
+      response: express.response,
+      appRequest: app.request,
+      appResponse: app.response,
+      incoming: http.IncomingMessage.prototype,
+      outgoing: http.ServerResponse.prototype,
+      global: globalThis,
+    };
+    const namesOf = () => Object.fromEntries(Object.entries(shared).map(([name, object]) => [name, [...Object.getOwnPropertyNames(object), ...Object.getOwnPropertySymbols(object).map(String)].sort()]));
+    const before = namesOf();
+    expect((await request(app).get('/ws/client_projects').set(as('user2'))).body).toEqual({ workspace: 'client_projects', workspaces: ['client_projects', 'user2'] });
+    expect((await request(app).get('/ws/user1').set(as('user3'))).status).toBe(200);
+    expect(namesOf()).toEqual(before);
   });
 
   it('are undefined on a request no guard passed, in an app beside one that uses the plugin', async () => {
@@ -115,14 +134,31 @@ describe('req.workspace and req.workspaces', () => {
     expect((await request(app).get('/defined').set(as('user2'))).body).toEqual({ workspace: 'user2', workspaces: ['client_projects', 'user2'] });
   });
 
-  it("give a non-super-user's request its own copy of the list", async () => {
+  it('survive the app replacing res.locals, listed as own properties of the request', async () => {
+    const app = express();
+    app.get('/replaced-after', auth.authenticate, auth.requireWorkspace(), (req, res) => {
+      const before = req.workspace;
+      res.locals = { title: 'replaced by the app' };
+      res.json({ before, after: req.workspace, workspaces: req.workspaces, listed: Object.keys(req).filter((key) => key.startsWith('workspace')) });
+    });
+    expect((await request(app).get('/replaced-after').set(as('user2'))).body).toEqual({
+      before: 'user2',
+      after: 'user2',
+      workspaces: ['client_projects', 'user2'],
+      listed: ['workspace', 'workspaces'],
+    });
+  });
+
+  it("give a non-super-user's requests one frozen list: no request can change another's", async () => {
     const app = express();
     app.get('/edit', auth.authenticate, auth.requireWorkspace(), (req, res) => {
-      req.workspaces?.push('added-by-the-app');
-      res.json({ workspaces: req.workspaces });
+      const list = req.workspaces as string[];
+      const frozen = Object.isFrozen(list);
+      expect(() => list.push('added-by-the-app')).toThrow(TypeError);
+      res.json({ frozen, workspaces: req.workspaces });
     });
-    expect((await request(app).get('/edit').set(as('user2'))).body.workspaces).toEqual(['client_projects', 'user2', 'added-by-the-app']);
-    expect((await request(app).get('/edit').set(as('user2'))).body.workspaces).toEqual(['client_projects', 'user2', 'added-by-the-app']);
+    expect((await request(app).get('/edit').set(as('user2'))).body).toEqual({ frozen: true, workspaces: ['client_projects', 'user2'] });
+    expect((await request(app).get('/edit').set(as('user2'))).body).toEqual({ frozen: true, workspaces: ['client_projects', 'user2'] });
   });
 
   it('are read after the request leaves the sub-app whose guard set them', async () => {
@@ -171,16 +207,6 @@ describe("what the plugin keeps per request (its slots on res.locals)", () => {
       res.json({ keys: Object.keys(locals), spreadSymbols: Object.getOwnPropertySymbols({ ...locals }).length, assigned: Object.getOwnPropertySymbols(Object.assign({}, locals)).length, workspace: req.workspace });
     });
     expect((await request(app).get('/locals').set(as('user2'))).body).toEqual({ keys: [], spreadSymbols: 0, assigned: 0, workspace: 'user2' });
-  });
-
-  it('are read before the app replaces res.locals, and undefined after, as the README says', async () => {
-    const app = express();
-    app.get('/replaced-after', auth.authenticate, auth.requireWorkspace(), (req, res) => {
-      const before = req.workspace;
-      res.locals = { title: 'replaced by the app' };
-      res.json({ before, after: req.workspace ?? null });
-    });
-    expect((await request(app).get('/replaced-after').set(as('user2'))).body).toEqual({ before: 'user2', after: null });
   });
 
   it('are dropped with res.locals when the app replaces it: the guard then refuses, 401', async () => {

@@ -47,19 +47,23 @@ describe('workspace access', () => {
     expect((await inWorkspace('user3', 'user3')).body.workspaces).toEqual(auth.users().knownWorkspaces);
   });
 
-  it("gives each request a super-user's list of its own, which the app may change or replace", async () => {
+  it("shares a super-user's list, frozen: the app cannot change it for other requests, and may assign its own", async () => {
     const app2 = express();
     app2.get('/edit', auth.authenticate, auth.requireWorkspace(), (req, res) => {
-      const first = req.workspaces;
-      first?.push('added-by-the-app');
-      const afterPush = req.workspaces;
+      const first = req.workspaces as string[];
+      let pushed: string | undefined;
+      try {
+        first.push('added-by-the-app');
+      } catch (error) {
+        pushed = (error as Error).name;
+      }
       req.workspaces = ['replaced'];
-      res.json({ same: first === afterPush, afterPush, replaced: req.workspaces });
+      res.json({ frozen: Object.isFrozen(first), pushed, replaced: req.workspaces });
     });
     const body = (await request(app2).get('/edit').set(as('user3'))).body;
-    expect(body).toEqual({ same: true, afterPush: [...auth.users().knownWorkspaces, 'added-by-the-app'], replaced: ['replaced'] });
-    // The index's own list is untouched.
+    expect(body).toEqual({ frozen: true, pushed: 'TypeError', replaced: ['replaced'] });
     expect(auth.users().knownWorkspaces).not.toContain('added-by-the-app');
+    expect((await request(app2).get('/edit').set(as('user3'))).body.pushed).toBe('TypeError');
   });
 });
 
