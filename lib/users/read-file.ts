@@ -6,6 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { UsersFileError } from '../errors';
+import { sha256, sha256BytesOffThread } from '../util/digest';
 import type { UserRecord } from '../types';
 import { type LoadedUsers, loadUsers } from './load';
 
@@ -86,22 +87,32 @@ function unreadable(error: unknown, file: string): unknown {
   return new UsersFileError(file, [{ where: file, message: `cannot be read (${code}): it must be a YAML file that this process may read.` }]);
 }
 
-/** The text of a users file, at start-up and for `check`. A missing file is an ENOENT error, for the caller to decide on. */
-export function readUsersFileTextSync(file: string): string {
+/** The bytes of a users file, at start-up. A missing file is an ENOENT error, for the caller to decide on. */
+export function readUsersFileBytesSync(file: string): Buffer {
   try {
-    return readRegularFileSync(file, serverNotRegular(file)).bytes.toString('utf8');
+    return readRegularFileSync(file, serverNotRegular(file)).bytes;
   } catch (error) {
     throw unreadable(error, file);
   }
 }
 
-/** The text of a users file, without blocking the event loop or a thread of the pool, for reloads. */
-export async function readUsersFileText(file: string): Promise<string> {
+/** The bytes of a users file, without blocking the event loop or a thread of the pool, for reloads. */
+export async function readUsersFileBytes(file: string): Promise<Buffer> {
   try {
-    return (await readRegularFile(file, serverNotRegular(file))).bytes.toString('utf8');
+    return (await readRegularFile(file, serverNotRegular(file))).bytes;
   } catch (error) {
     throw unreadable(error, file);
   }
+}
+
+/** The text of a users file, at start-up and for `check`. A missing file is an ENOENT error, for the caller to decide on. */
+export function readUsersFileTextSync(file: string): string {
+  return readUsersFileBytesSync(file).toString('utf8');
+}
+
+/** The text of a users file, without blocking the event loop or a thread of the pool. */
+export async function readUsersFileText(file: string): Promise<string> {
+  return (await readUsersFileBytes(file)).toString('utf8');
 }
 
 export const MISSING_FILE = 'missing';
@@ -116,6 +127,24 @@ export async function usersFileFingerprint(file: string): Promise<string> {
     return stats.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : `not-a-file:${stats.ino}:${stats.mode}`;
   } catch (error) {
     return isMissingFileError(error) ? MISSING_FILE : `unreadable:${String((error as NodeJS.ErrnoException).code)}`;
+  }
+}
+
+/** One read of the file for a reload: its content's digest (or MISSING_FILE, or why it could not be read), and its bytes. */
+export interface FileRead {
+  digest: string;
+  bytes?: Uint8Array;
+  error?: unknown;
+}
+
+/** Reads the file without blocking: the bytes by the thread pool's reads, their digest on the pool too. */
+export async function readForReload(file: string): Promise<FileRead> {
+  try {
+    const bytes = await readUsersFileBytes(file);
+    return { digest: await sha256BytesOffThread(bytes), bytes };
+  } catch (error) {
+    if (isMissingFileError(error)) return { digest: MISSING_FILE };
+    return { digest: `unreadable:${sha256(error instanceof Error ? error.message : String(error))}`, error };
   }
 }
 
