@@ -12,6 +12,7 @@ import { createTokenHandler } from './login-route';
 import { createLogoutHandler } from './logout-route';
 import { createMeHandler } from './me-route';
 import { createRouteFilter } from './route-filter';
+import { whileUsersInForce } from './users-in-force';
 
 export interface HttpParts {
   apiPrefix: string;
@@ -34,12 +35,16 @@ export interface Http {
   errorHandler: ErrorRequestHandler;
 }
 
+const passOn: RequestHandler = (_req, _res, next) => next();
+
 /** The http folder's builder. */
 export function createHttp({ apiPrefix, passport, auth, protection, revocations, events, refuse, getUsers }: HttpParts): Http {
-  const authenticate = createAuthenticate(auth.verifiers, refuse, auth.authenticated, protection.authenticateGuard);
+  // While a users file that appeared cannot be loaded, no one gets in: every way in answers 503.
+  const inForce = (handler: RequestHandler) => whileUsersInForce(getUsers, refuse, handler);
+  const authenticate = inForce(createAuthenticate(auth.verifiers, refuse, auth.authenticated, protection.authenticateGuard));
   const errorHandler = createErrorHandler(refuse);
-  const tokenHandler = createTokenHandler({ passport, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard });
-  const logoutHandler = createLogoutHandler(passport, refuse, revocations);
+  const tokenHandler = [inForce(passOn), ...createTokenHandler({ passport, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard })];
+  const logoutHandler = createLogoutHandler(passport, refuse, revocations).map(inForce);
   const meHandler = createMeHandler(authenticate, auth.authenticated, getUsers);
   // A private router: Express's own path matching, with none of its members reachable from `auth`.
   const router = express.Router();

@@ -9,6 +9,7 @@ import { UsersFileError } from '../errors';
 import { sha256, sha256BytesOffThread } from '../util/digest';
 import type { UserRecord } from '../types';
 import { type LoadedUsers, loadUsers } from './load';
+import { permissionAdvice } from './unreadable';
 
 /**
  * O_NONBLOCK: should the path turn into a FIFO between the type check and the open, the open
@@ -80,11 +81,18 @@ function serverNotRegular(file: string): NotRegular {
   };
 }
 
-/** A read failure other than a missing file (which callers decide on) as a UsersFileError that says what to check. */
-function unreadable(error: unknown, file: string): unknown {
+const isPermissionError = (error: unknown) => ['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException | null)?.code as string);
+
+/**
+ * A read failure other than a missing file (which callers decide on) as a UsersFileError that
+ * says what to check; for a permission error, whose the file is and the command that fixes it
+ * (`stats`: the file's, when stat could read them).
+ */
+function unreadable(error: unknown, file: string, stats?: Stats): unknown {
   if (isMissingFileError(error) || error instanceof UsersFileError) return error;
   const code = (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.name : 'error');
-  return new UsersFileError(file, [{ where: file, message: `cannot be read (${code}): it must be a YAML file that this process may read.` }]);
+  const advice = isPermissionError(error) ? permissionAdvice(file, stats) : 'it must be a YAML file that this process may read.';
+  return new UsersFileError(file, [{ where: file, message: `cannot be read (${code}): ${advice}` }]);
 }
 
 /** The bytes of a users file, at start-up. A missing file is an ENOENT error, for the caller to decide on. */
@@ -92,7 +100,7 @@ export function readUsersFileBytesSync(file: string): Buffer {
   try {
     return readRegularFileSync(file, serverNotRegular(file)).bytes;
   } catch (error) {
-    throw unreadable(error, file);
+    throw unreadable(error, file, isPermissionError(error) ? statOrUndefinedSync(file) : undefined);
   }
 }
 
@@ -101,7 +109,15 @@ export async function readUsersFileBytes(file: string): Promise<Buffer> {
   try {
     return (await readRegularFile(file, serverNotRegular(file))).bytes;
   } catch (error) {
-    throw unreadable(error, file);
+    throw unreadable(error, file, isPermissionError(error) ? await stat(file).catch(() => undefined) : undefined);
+  }
+}
+
+function statOrUndefinedSync(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
   }
 }
 

@@ -94,7 +94,7 @@ export class IndexBuilder {
   /** What the index of the users added is made of. */
   content(): IndexContent {
     const typicalCost = [...this.costs].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 10;
-    return { byUsername: this.byUsername, byApiKey: this.byApiKey, teamWorkspaces: this.shared.names, typicalCost };
+    return { byUsername: this.byUsername, byApiKey: this.byApiKey, teamWorkspaces: this.shared.names, typicalCost, unavailable: false };
   }
 
   /** The index of the users added, from `source` (a file path or "default user"). */
@@ -109,6 +109,7 @@ export interface IndexContent {
   byApiKey: Map<string, UserRecord>;
   teamWorkspaces: ReadonlyMap<string, string>;
   typicalCost: number;
+  unavailable: boolean;
 }
 
 /**
@@ -125,6 +126,13 @@ export class UsersIndex {
   private sortedKnown: readonly string[] | undefined;
   /** The most common bcrypt cost in the file: the cost of the dummy hash for unknown users. */
   readonly typicalCost: number;
+  /**
+   * True when no users are in force because a users file exists that could not be loaded
+   * (yet): the default user has ended and nobody else has begun. Requests get 503
+   * `users_unavailable`.
+   */
+  readonly unavailable: boolean;
+
   constructor(
     records: readonly UserRecord[] | IndexContent,
     /** Where the users came from, for logs: a file path or "default user". */
@@ -140,6 +148,12 @@ export class UsersIndex {
     this.byApiKey = content.byApiKey;
     this.teamWorkspaces = content.teamWorkspaces;
     this.typicalCost = content.typicalCost;
+    this.unavailable = content.unavailable;
+  }
+
+  /** No users at all, from a users file that exists but is not loaded: everyone is refused (503) until it loads. */
+  static unavailable(file: string): UsersIndex {
+    return new UsersIndex({ byUsername: new Map(), byApiKey: new Map(), teamWorkspaces: new Map(), typicalCost: 10, unavailable: true }, file);
   }
 
   /**

@@ -120,6 +120,7 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
       this.pending = this.read()
         .then((read) => {
           this.candidate = read.digest;
+          if (read.digest !== MISSING_FILE) this.endDefaultUser();
           return this.apply(read, true);
         })
         .finally(() => {
@@ -147,6 +148,7 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     this.polling = true;
     try {
       const fingerprint = await usersFileFingerprint(this.options.file);
+      if (fingerprint !== MISSING_FILE) this.endDefaultUser();
       if (this.settled && fingerprint === this.lastFingerprint) return;
       this.lastFingerprint = fingerprint;
       const read = await this.read();
@@ -169,6 +171,20 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     }
   }
 
+  /**
+   * From the moment anything is at the path, the default user is never in force again (SPEC
+   * §2): not while the file is still being written, nor while it cannot be read or is invalid.
+   * Until a version loads, no one gets in.
+   */
+  private endDefaultUser(): void {
+    if (!this.usingDefaultUser) return;
+    this.index = UsersIndex.unavailable(this.options.file);
+    this.versionWarnings = [];
+    // No content read so far matches this, so the next read is loaded (or refused, and reported).
+    this.outcome = { digest: 'default user ended' };
+    this.options.logger?.warn(`A users file appeared at ${this.options.file}: the default user is no longer in force, and no one gets in until the file loads.`);
+  }
+
   private read(): Promise<FileRead> {
     return readForReload(this.options.file);
   }
@@ -187,7 +203,8 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
       return this.index;
     }
     if (read.bytes === undefined) {
-      const error = read.error ?? new UsersFileError(file, [{ where: file, message: 'was deleted or moved. The last good users stay in force until the file is back.' }]);
+      const inForce = this.index.unavailable ? 'No one gets in until a valid users file is back.' : 'The last good users stay in force until the file is back.';
+      const error = read.error ?? new UsersFileError(file, [{ where: file, message: `was deleted or moved. ${inForce}` }]);
       return this.refuse(read.digest, error);
     }
     let loaded: { index: UsersIndex; warnings: readonly Problem[] };

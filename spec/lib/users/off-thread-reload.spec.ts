@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadUsers } from '../../../lib/users/load';
 import { UsersIndex } from '../../../lib/users/users-index';
@@ -155,5 +155,32 @@ describe('the worker runs wherever the library does', () => {
     expect(seen).toMatchObject({ size: 601, alice: 'alice' });
     expect(seen.lines).toEqual([expect.stringMatching(FALLBACK_WARNING)]);
     expect((seen.lines as string[])[0]).toMatch(/reload-worker\.js|Cannot find module/);
+  });
+});
+
+describe('a users file that appears but this server may not read', () => {
+  // Root reads every file whatever its mode: the server runs as another user (nobody) when the spec runs as root.
+  const asRoot = process.getuid?.() === 0;
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'nobody'], { encoding: 'utf8' }).stdout.trim());
+  const nobody = asRoot ? { uid: id('-u'), gid: id('-g') } : undefined;
+
+  it('ends the default user, and the refusal names the owner, the mode and the fix', async () => {
+    chmodSync(folder.dir, 0o755);
+    const usersFile = path.join(folder.dir, '.users.yml');
+    const seen = await runChild([], ['appears', path.join(ROOT, 'dist'), usersFile], {
+      ...nobody,
+      onLine: (line) => {
+        // As `sudo … add-user` would make it: root's, mode 600 (run as non-root: this user's, mode 000).
+        if (line.defaultUser === true) writeFileSync(usersFile, entry('alice'), { mode: asRoot ? 0o600 : 0o000 });
+      },
+    });
+    expect(seen).toMatchObject({ unavailable: true, defaultUser: false });
+    expect(seen.lines).toEqual([`warn: A users file appeared at ${usersFile}: the default user is no longer in force, and no one gets in until the file loads.`]);
+    const quoted = `'${usersFile}'`;
+    const fix = asRoot
+      ? `it is owned by uid 0, group 0, mode 0600, and this server runs as uid ${nobody?.uid}, which may not read it (a file made with sudo is root's). Give it to this server's user: \`sudo chown ${nobody?.uid} ${quoted}\``
+      : `mode 0000, and this server runs as uid ${process.getuid?.()}, its owner, without read permission: \`chmod u+r ${quoted}\``;
+    expect(seen.refused).toContain(`${usersFile} has 1 problem:\n  - ${usersFile}: cannot be read (EACCES): `);
+    expect(seen.refused).toContain(fix);
   });
 });
