@@ -44,25 +44,50 @@ function startWorker(): Worker {
   return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true });
 }
 
-/** A worker, and why it can no longer take a load if it failed or exited before it was given one. */
-interface Started {
-  worker: Worker;
-  failure?: string;
-}
+/** How long a load started ahead of its confirmation waits for it before it is dropped. */
+const AHEAD_IDLE_MS = 10_000;
 
-function start(): Started {
-  const started: Started = { worker: startWorker() };
-  started.worker.once('error', (error) => {
-    started.failure ??= `the reload worker failed (${error.message})`;
-  });
-  started.worker.once('exit', (code) => {
-    started.failure ??= `the reload worker exited (code ${code}) before it answered`;
-  });
-  return started;
-}
+/**
+ * One load in a worker: the file's bytes sent to it (transferred, not copied: copying 20 MB
+ * into a worker held this thread for ~60 ms), its answer to come, its users on a port of their own.
+ */
+class WorkerJob {
+  readonly outcome: Promise<WorkerOutcome>;
+  readonly port: MessagePort;
+  private readonly worker: Worker;
 
-/** How long a worker started ahead waits for its load before it is ended. */
-const SPARE_IDLE_MS = 10_000;
+  /** Throws if no worker can be made. */
+  constructor(
+    readonly digest: string,
+    bytes: Uint8Array,
+    file: string,
+  ) {
+    const worker = startWorker();
+    this.worker = worker;
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.outcome = new Promise<WorkerOutcome>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', (error) => reject(new WorkerUnavailable(`the reload worker failed (${error.message})`)));
+      // After its answer, an exit changes nothing: its batches stay on the port.
+      worker.once('exit', (code) => reject(new WorkerUnavailable(`the reload worker exited (code ${code}) before it answered`)));
+    });
+    this.outcome.catch(() => undefined); // a job started ahead and never taken must not reject unhandled
+    const own = ownBuffer(bytes);
+    worker.postMessage({ file, bytes: own, users: port2 } satisfies WorkerInput, [port2, own.buffer as ArrayBuffer]);
+  }
+
+  /** Whether the worker holds the process open: for a `reload()` someone awaits, not for the watcher. */
+  hold(keepAlive: boolean): void {
+    if (keepAlive) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  end(): void {
+    void this.worker.terminate();
+    this.port.close();
+  }
+}
 
 /** Indexes one batch of the worker's (worker-protocol.ts). */
 function addBatch(builder: IndexBuilder, batch: UsersBatch): void {
@@ -109,9 +134,9 @@ async function indexInSlices(port: MessagePort, batches: number, stopped: () => 
 
 /** Loads changed users files off the event loop, one at a time; falls back to loading here should no worker run. */
 export class OffThreadLoader {
-  private worker: Worker | undefined;
-  private spare: Started | undefined;
-  private spareTimer: NodeJS.Timeout | undefined;
+  private job: WorkerJob | undefined;
+  private ahead: WorkerJob | undefined;
+  private aheadTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private warned = false;
 
@@ -119,14 +144,15 @@ export class OffThreadLoader {
   constructor(private readonly onFallback: (reason: string) => void) {}
 
   /**
-   * The index of the file's bytes, or a UsersFileError with every problem. The bytes are
-   * handed to the worker (transferred), so the caller must not use them after. `keepAlive`: the worker holds the process open (a
-   * `reload()` someone awaits), else not (the watcher).
+   * The index of the file's bytes (of content `digest`), or a UsersFileError with every problem.
+   * The bytes are handed to the worker (transferred): the caller must not use them after.
+   * `keepAlive`: the worker holds the process open (a `reload()` someone awaits), else not (the watcher).
    */
-  async load(bytes: Uint8Array, file: string, keepAlive: boolean): Promise<LoadedIndex> {
+  async load(bytes: Uint8Array, digest: string, file: string, keepAlive: boolean): Promise<LoadedIndex> {
     try {
-      return await this.inWorker(bytes, file, keepAlive);
+      return await this.inWorker(bytes, digest, file, keepAlive);
     } catch (error) {
+      if (this.closed) throw new LoadClosed('closed');
       if (!(error instanceof WorkerUnavailable)) throw error;
       if (!this.warned) {
         this.warned = true;
@@ -141,80 +167,68 @@ export class OffThreadLoader {
   }
 
   /**
-   * Starts a worker ahead of a load that is likely to come: the watcher has seen a change and
-   * loads it at its next poll, so the worker's start (its thread, the loader's modules) overlaps
-   * that wait instead of adding to the time until the change is in force. It never holds the
-   * process open, and ends unless a load takes it within SPARE_IDLE_MS.
+   * Starts the load of a change the watcher has seen once and puts in force only if its next
+   * poll reads the same (`load` with the same digest then takes it): the worker's start, the
+   * parse and the checks overlap that wait instead of adding to the time until the change is in
+   * force. Nothing of it is reported or used unless it is taken; it never holds the process
+   * open, and is dropped if not taken within AHEAD_IDLE_MS or when another change comes.
    */
-  prepare(): void {
-    if (this.spare || this.closed) return;
+  prepare(bytes: Uint8Array, digest: string, file: string): void {
+    if (this.closed || this.ahead?.digest === digest) return;
+    this.dropAhead();
     try {
-      this.spare = start();
+      this.ahead = new WorkerJob(digest, bytes, file);
     } catch {
       return; // the load starts one itself, and says why it could not
     }
-    this.spare.worker.unref();
-    this.spareTimer = setTimeout(() => void this.take()?.worker.terminate(), SPARE_IDLE_MS);
-    this.spareTimer.unref();
+    this.ahead.hold(false);
+    this.aheadTimer = setTimeout(() => this.dropAhead(), AHEAD_IDLE_MS);
+    this.aheadTimer.unref();
   }
 
   /** Ends a load in progress (it rejects with LoadClosed) and every load after. */
   close(): void {
     this.closed = true;
-    void this.worker?.terminate();
-    void this.take()?.worker.terminate();
+    this.job?.end();
+    this.dropAhead();
   }
 
-  private take(): Started | undefined {
-    const spare = this.spare;
-    this.spare = undefined;
-    clearTimeout(this.spareTimer);
-    return spare;
+  private dropAhead(): void {
+    clearTimeout(this.aheadTimer);
+    this.ahead?.end();
+    this.ahead = undefined;
   }
 
-  private inWorker(bytes: Uint8Array, file: string, keepAlive: boolean): Promise<LoadedIndex> {
-    if (this.closed) return Promise.reject(new LoadClosed('closed'));
-    let started: Started;
+  /** The load started ahead for this content, if there is one; any other is dropped. */
+  private takeAhead(digest: string): WorkerJob | undefined {
+    const ahead = this.ahead?.digest === digest ? this.ahead : undefined;
+    if (ahead) {
+      clearTimeout(this.aheadTimer);
+      this.ahead = undefined;
+    } else this.dropAhead();
+    return ahead;
+  }
+
+  private async inWorker(bytes: Uint8Array, digest: string, file: string, keepAlive: boolean): Promise<LoadedIndex> {
+    if (this.closed) throw new LoadClosed('closed');
+    let job: WorkerJob;
     try {
-      started = this.take() ?? start();
+      job = this.takeAhead(digest) ?? new WorkerJob(digest, bytes, file);
     } catch (error) {
-      return Promise.reject(new WorkerUnavailable(`the reload worker could not start (${(error as Error).message})`));
+      throw new WorkerUnavailable(`the reload worker could not start (${(error as Error).message})`);
     }
-    const { worker } = started;
-    if (keepAlive) worker.ref();
-    else worker.unref();
-    this.worker = worker;
-    const { port1, port2 } = new MessageChannel();
-    return new Promise<LoadedIndex>((resolve, reject) => {
-      let answered = false;
-      const end = (settle: () => void) => {
-        if (answered) return;
-        answered = true;
-        this.worker = undefined;
-        void worker.terminate();
-        port1.close();
-        settle();
-      };
-      let told = false;
-      worker.once('message', (outcome: WorkerOutcome) => {
-        told = true;
-        if (outcome.kind === 'refused') return end(() => reject(new UsersFileError(file, outcome.problems)));
-        if (outcome.kind === 'failed') return end(() => reject(new WorkerUnavailable(`the reload worker failed (${outcome.message})`)));
-        indexInSlices(port1, outcome.batches, () => answered).then(
-          (builder) => end(() => resolve({ index: builder.build(file), warnings: outcome.warnings })),
-          (error: unknown) => end(() => reject(error)),
-        );
-      });
-      worker.once('error', (error) => end(() => reject(new WorkerUnavailable(`the reload worker failed (${error.message})`))));
-      worker.once('exit', (code) => {
-        // Its batches stay on the port after it exits: only an exit before its last message, or close(), ends the load.
-        if (this.closed) end(() => reject(new LoadClosed('closed')));
-        else if (!told) end(() => reject(new WorkerUnavailable(`the reload worker exited (code ${code}) before it answered`)));
-      });
-      if (started.failure) return end(() => reject(new WorkerUnavailable(started.failure as string)));
-      // Transferred, not copied: copying 20 MB into the worker held this thread for ~60 ms.
-      const own = ownBuffer(bytes);
-      worker.postMessage({ file, bytes: own, users: port2 } satisfies WorkerInput, [port2, own.buffer as ArrayBuffer]);
-    });
+    this.job = job;
+    job.hold(keepAlive);
+    try {
+      const outcome = await job.outcome;
+      if (outcome.kind === 'refused') throw new UsersFileError(file, outcome.problems);
+      if (outcome.kind === 'failed') throw new WorkerUnavailable(`the reload worker failed (${outcome.message})`);
+      const builder = await indexInSlices(job.port, outcome.batches, () => this.closed);
+      if (this.closed) throw new LoadClosed('closed');
+      return { index: builder.build(file), warnings: outcome.warnings };
+    } finally {
+      job.end();
+      this.job = undefined;
+    }
   }
 }

@@ -32,6 +32,6 @@ function run({ file, bytes, users }: WorkerInput, port: MessagePort): void {
   port.postMessage(outcome);
 }
 
-// Started ahead of its load (OffThreadLoader.prepare), with the loader's modules loaded: it waits for the file.
+// One message, the file: a worker serves one load.
 const port = parentPort;
 port?.once('message', (input: WorkerInput) => run(input, port));

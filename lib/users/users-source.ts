@@ -155,7 +155,8 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
       if (read.digest !== this.candidate) {
         this.candidate = read.digest;
         this.settled = false;
-        if (read.bytes !== undefined && read.digest !== this.outcome.digest) this.loader.prepare(); // loaded at the next poll, if unchanged
+        // Loaded ahead, and put in force at the next poll if that reads the same.
+        if (read.bytes !== undefined && read.digest !== this.outcome.digest) this.loader.prepare(read.bytes, read.digest, this.options.file);
         return;
       }
       if (read.digest === this.outcome.digest) {
@@ -209,7 +210,7 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     }
     let loaded: { index: UsersIndex; warnings: readonly Problem[] };
     try {
-      loaded = await this.loader.load(read.bytes, file, keepAlive);
+      loaded = await this.loader.load(read.bytes, read.digest, file, keepAlive);
     } catch (error) {
       if (error instanceof LoadClosed) return this.index;
       return this.refuse(read.digest, error);
