@@ -8,7 +8,9 @@
  * much is the way it is done.
  *
  * Every comparison is a pair loaded side by side, sharing one core (rounds.ts): each variant
- * against no auth, and ours against its peer.
+ * against no auth (reported: what auth costs at all), ours against the bare API-key floor (the
+ * targets of issue 27: the least code that does the work, in the same run, is what ours is
+ * judged against) and ours against its peer.
  */
 import type { BenchUsers } from './make-users';
 import { startServer, type BenchServer, type LoadOptions, type ServerName } from './processes';
@@ -32,18 +34,25 @@ type Variant = keyof typeof VARIANTS;
 
 type Target = { text: string; pass: (ratio: number) => boolean };
 
-/** The comparisons, in order: [of, to, target]. Without a target, the figure is reported. */
+/**
+ * The comparisons, in order: [of, to, target]. Without a target, the figure is reported. The
+ * targets against no auth of issue 16 (95% API key, 93% bearer) were above what the floors
+ * themselves reach here (bench/RESULTS.md, History): ours is judged against the bare floor.
+ */
 const PAIRS: Array<[Variant, Variant, Target?]> = [
   ['floorApiKeyBare', 'noAuth'],
   ['floorApiKey', 'noAuth'],
-  ['oursApiKey', 'noAuth', { text: '>= 95%', pass: (ratio) => ratio >= 0.95 }],
+  ['oursApiKey', 'noAuth'],
+  ['oursApiKey', 'floorApiKeyBare', { text: '>= 97% of the bare floor', pass: (ratio) => ratio >= 0.97 }],
   ['passportHeaderApiKey', 'noAuth'],
   // "Ahead of the peer": ours faster than the peer, in the median round.
-  ['oursApiKey', 'passportHeaderApiKey', { text: '> 100%', pass: (ratio) => ratio > 1 }],
+  ['oursApiKey', 'passportHeaderApiKey', { text: '> 100% of the peer', pass: (ratio) => ratio > 1 }],
   ['floorBearer', 'noAuth'],
-  ['oursBearer', 'noAuth', { text: '>= 93%', pass: (ratio) => ratio >= 0.93 }],
+  ['oursBearer', 'noAuth'],
+  // A bearer token costs ours a verified-token lookup where an API key costs a SHA-256: judged against the same bare floor.
+  ['oursBearer', 'floorApiKeyBare', { text: '>= 95% of the bare floor', pass: (ratio) => ratio >= 0.95 }],
   ['expressJwt', 'noAuth'],
-  ['oursBearer', 'expressJwt', { text: '> 100%', pass: (ratio) => ratio > 1 }],
+  ['oursBearer', 'expressJwt', { text: '> 100% of the peer', pass: (ratio) => ratio > 1 }],
 ];
 
 export async function perRequestOverhead(usersFile: string, users: BenchUsers, tokenFrom: (server: BenchServer) => Promise<string>): Promise<BenchServer[]> {

@@ -58,6 +58,9 @@ export interface ServerStats {
   rssMb: number;
   heapMb: number;
   arrayBuffersMb: number;
+  /** With mark({ ticker: true }): the longest a 5 ms ticker came late, and the most main-thread CPU between two ticks (null off Linux). */
+  tickerMaxLateMs?: number;
+  tickerMaxCpuMs?: number | null;
 }
 
 export interface BenchServer {
@@ -68,8 +71,8 @@ export interface BenchServer {
   /** workspaceAuth() alone: reading, validating and indexing the users file. */
   loadMs: number;
   rssMb: number;
-  /** Starts a measuring window in the server (event-loop delay, CPU). */
-  mark(): Promise<void>;
+  /** Starts a measuring window in the server (event-loop delay, CPU; with `ticker`, a 5 ms ticker too). */
+  mark(options?: { ticker?: boolean }): Promise<void>;
   /** Ends the window: what the server saw since mark(); with `gc`, memory after a full collection. */
   stats(options?: { gc?: boolean }): Promise<ServerStats>;
   /** Reload events, with the server's clock (performance.timeOrigin + now, in ms). */
@@ -138,9 +141,9 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     loadMs: ready.loadMs as number,
     rssMb: ready.rssMb as number,
     reloads,
-    async mark() {
+    async mark(options = {}) {
       const marked = reply('marked');
-      child.send({ type: 'mark' });
+      child.send({ type: 'mark', ticker: options.ticker === true });
       await marked;
     },
     async stats(options = {}) {

@@ -7,9 +7,16 @@
  * Throughput comparisons (parts 1 and 2) load two servers side by side, sharing one core
  * (bench/rounds.ts): BENCH_ROUNDS (default 10) rounds of BENCH_ROUND_SECONDS (default 3),
  * the median round's ratio counts. The other load phases last BENCH_SECONDS
- * (default 5). BENCH_ONLY=1,4 runs only those parts (while working on one); a full run is the
- * first seven. Part 8, instructions per request under callgrind, runs only when named
- * (BENCH_ONLY=8, or with the others: BENCH_ONLY=1,2,3,4,5,6,7,8). BENCH_NODE_ARGS adds node flags to every server (e.g. --cpu-prof).
+ * (default 5). BENCH_ONLY=1,4 runs only those parts (while working on one); a full run is
+ * parts 1-7 and 9 (the reload stall, bench/reload-stall.ts). Part 8, instructions per request
+ * under callgrind, runs only when named (BENCH_ONLY=8, or with the others). BENCH_NODE_ARGS adds
+ * node flags to every server (e.g. --cpu-prof); BENCH_LIB loads another build of the library
+ * into ours (bench/servers/ours.ts), for a before/after.
+ *
+ * Every target is judged against the floor or the physical figure it refers to (bench/RESULTS.md,
+ * "Targets"): a throughput against the least code that does the same work, in the same run;
+ * logins against raw bcrypt; a stall against a ticker that is never late. "short" is printed
+ * only for a target missed; a figure without a target says "info".
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +30,7 @@ import { perRequestOverhead } from './overhead';
 import { autocannon, killChildren, run, startServer, tsxArgs, type BenchServer, type LoadOptions } from './processes';
 import { median, ms, pct, report, summary, table } from './report';
 import { load, ROUND_SECONDS, ROUNDS, sideBySide } from './rounds';
+import { reloadStall } from './reload-stall';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PASSWORD = 'bench-password';
@@ -34,7 +42,7 @@ const BOUND = Math.max(1, CORES - 1);
 const UV_THREADS = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
 /** Connections of the API-key load: enough to keep one server core busy. */
 const CONNECTIONS = 10;
-const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6,7').split(',').map((part) => part.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6,7,9').split(',').map((part) => part.trim()));
 
 const step = (text: string) => process.stderr.write(`\n${text}\n`);
 
@@ -94,7 +102,7 @@ async function usersFileScale(small: BenchServer, big: BenchServer, files: { sma
       part: '2',
       measure: `API key, 100,000 vs 10 users (${kind})`,
       figure: pct(ratio),
-      target: '>= 97%',
+      target: '>= 97% of the 10-user server',
       pass: ratio >= 0.97,
       detail: `${spread}, side by side; ${rps(of)} vs ${rps(to)}; p99 ${ms(of.p99Ms)} vs ${ms(to.p99Ms)}`,
     });
@@ -132,8 +140,8 @@ async function loginThroughput(server: BenchServer, users: BenchUsers): Promise<
     part: '3',
     measure: 'logins/s vs raw bcrypt.compare',
     figure: pct(ratio),
-    target: '>= 80%',
-    pass: ratio >= 0.8,
+    target: '>= 95% of raw bcrypt.compare',
+    pass: ratio >= 0.95,
     detail: `${logins.rps.toFixed(1)}/s vs ${limit.toFixed(1)}/s, ${BOUND} at once; login p50 ${ms(logins.p50Ms)}`,
   });
 }
@@ -285,6 +293,10 @@ async function main(): Promise<void> {
     if (ONLY.has('6')) await reloadUnderLoad(files.reload, hash, keys.reload);
     // Issue 15: 300 concurrent fresh-username logins, and API keys during login storms.
     if (ONLY.has('7')) await loginFlood();
+    if (ONLY.has('9')) {
+      step('9. Reload stall: a changed file of 1,000 / 10,000 / 100,000 users put in force, a 5 ms ticker in the server');
+      await reloadStall(dir, hash);
+    }
     if (ONLY.has('8')) await instructionCounts(files.small, users.small, (server) => tokenFrom(server, users.small.team.username));
 
     const took = (performance.now() - started) / 1000;

@@ -10,7 +10,8 @@ import type { WorkspaceAuth } from '../lib';
  */
 export function healthCheck(auth: Pick<WorkspaceAuth, 'status'>): RequestHandler {
   return function healthz(_req, res) {
-    const up = auth.status().users > 0;
+    const { users, usersUnavailable } = auth.status();
+    const up = users > 0 && !usersUnavailable;
     res.set('Cache-Control', 'no-store');
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable' });
   };

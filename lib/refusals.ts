@@ -81,6 +81,11 @@ export const REFUSALS = {
     status: 503,
     message: 'Too many logins are waiting for their password check. Try again after the time in Retry-After.',
   },
+  users_unavailable: {
+    status: 503,
+    message:
+      'No users are in force: a users file exists but could not be loaded, so no one can log in or use the API until it is fixed. The server log says what to fix (the file, its owner and mode, or its content); try again after the time in Retry-After.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

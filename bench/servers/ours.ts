@@ -5,7 +5,9 @@
  * as an app installing the package would (`npm run bench` builds it first).
  *
  * Environment: BENCH_USERS_FILE (required), BENCH_WATCH=1 to watch the file,
- * BENCH_MAX_HASHES to pass the maxConcurrentHashes option (part 4: unbounded vs the default).
+ * BENCH_MAX_HASHES to pass the maxConcurrentHashes option (part 4: unbounded vs the default),
+ * BENCH_LIB to load another build of the library than dist/ (a before/after: the dist/ of an
+ * older commit, built with `npx tsc -p tsconfig.build.json --outDir <dir>`).
  * IPC out, besides the harness's: {type:'reload'} with the time, for the reload phase.
  */
 import { performance } from 'node:perf_hooks';
@@ -13,7 +15,7 @@ import express from 'express';
 import { hello, required, send, serve, SECRET_KEY } from './harness';
 
 // biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
-const { workspaceAuth } = require('../../dist') as typeof import('../../lib');
+const { workspaceAuth } = require(process.env.BENCH_LIB ?? '../../dist') as typeof import('../../lib');
 
 const usersFile = required('BENCH_USERS_FILE');
 const quiet = { info: () => undefined, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };

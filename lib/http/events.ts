@@ -73,7 +73,8 @@ export function relayReloads(source: UsersSource, events: AuthEventEmitter, logg
     events.tell('reload', users);
   });
   source.on('reload-error', (error) => {
-    logger.error(`Refused the changed users file; the last good users stay in force.\n${error.message}`);
+    const inForce = source.current.unavailable ? 'no one gets in until it loads' : 'the last good users stay in force';
+    logger.error(`Refused the changed users file; ${inForce}.\n${error.message}`);
     events.tell('reload-error', error);
   });
 }

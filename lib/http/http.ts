@@ -14,6 +14,7 @@ import { createMeHandler } from './me-route';
 import { OwnErrors } from './own-errors';
 import { createRouteFilter } from './route-filter';
 import { createPlaceUser } from './user-property';
+import { whileUsersInForce } from './users-in-force';
 
 /** The http folder's slice of the configuration. */
 export interface HttpSettings {
@@ -43,13 +44,20 @@ export interface Http {
   errorHandler: ErrorRequestHandler;
 }
 
+const passOn: RequestHandler = (_req, _res, next) => next();
+
 /** The http folder's builder. */
 export function createHttp({ apiPrefix, passport, auth, protection, revocations, events, refuse, getUsers, userProperty }: HttpParts): Http {
-  const authenticate = createAuthenticate(auth.verifiers, refuse, auth.authenticated, protection.authenticateGuard, createPlaceUser(userProperty));
+  // While a users file that appeared cannot be loaded, no one gets in: every way in answers 503.
+  const inForce = (handler: RequestHandler) => whileUsersInForce(getUsers, refuse, handler);
+  const authenticate = inForce(createAuthenticate(auth.verifiers, refuse, auth.authenticated, protection.authenticateGuard, createPlaceUser(userProperty)));
   const ownErrors = new OwnErrors();
   const errorHandler = createErrorHandler(refuse, ownErrors, createCallerCheck(auth.verifiers, auth.authenticated));
-  const tokenHandler = createTokenHandler({ judgeInTurn: auth.logins.judgeInTurn, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard, ownErrors });
-  const logoutHandler = createLogoutHandler(passport, refuse, revocations);
+  const tokenHandler = [
+    inForce(passOn),
+    ...createTokenHandler({ judgeInTurn: auth.logins.judgeInTurn, events, tokens: auth.tokens, refuse, getUsers, loginGuard: protection.loginGuard, ownErrors }),
+  ];
+  const logoutHandler = createLogoutHandler(passport, refuse, revocations).map(inForce);
   const meHandler = createMeHandler(authenticate, auth.authenticated, getUsers);
   // A private router: Express's own path matching, with none of its members reachable from `auth`.
   const router = express.Router();

@@ -9,6 +9,12 @@ export interface AuthStatus {
   source: string;
   /** True when no users file exists and the default super-user is in force. */
   defaultUserInForce: boolean;
+  /**
+   * True when no one can get in: a users file appeared where the default user was in force,
+   * and no version of it could be loaded yet (`lastRefusedReload` says why). Every request
+   * answers 503 `users_unavailable` meanwhile.
+   */
+  usersUnavailable: boolean;
   /** When the users in force were loaded: at start, or at the last accepted reload. */
   loadedAt: Date;
   /** The last refused reload since then (its time and full report), or null. */
@@ -29,7 +35,8 @@ export function trackStatus(source: UsersSource, events: AuthEventEmitter): () =
   return () => ({
     users: source.current.size,
     source: source.current.source,
-    defaultUserInForce: source.current.source === 'default user',
+    defaultUserInForce: source.usingDefaultUser,
+    usersUnavailable: source.current.unavailable,
     loadedAt,
     lastRefusedReload,
   });

@@ -6,8 +6,10 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { UsersFileError } from '../errors';
+import { sha256, sha256BytesOffThread } from '../util/digest';
 import type { UserRecord } from '../types';
 import { type LoadedUsers, loadUsers } from './load';
+import { permissionAdvice } from './unreadable';
 
 /**
  * O_NONBLOCK: should the path turn into a FIFO between the type check and the open, the open
@@ -79,11 +81,44 @@ function serverNotRegular(file: string): NotRegular {
   };
 }
 
-/** A read failure other than a missing file (which callers decide on) as a UsersFileError that says what to check. */
-function unreadable(error: unknown, file: string): unknown {
+const isPermissionError = (error: unknown) => ['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException | null)?.code as string);
+
+/**
+ * A read failure other than a missing file (which callers decide on) as a UsersFileError that
+ * says what to check; for a permission error, whose the file is and the command that fixes it
+ * (`stats`: the file's, when stat could read them).
+ */
+function unreadable(error: unknown, file: string, stats?: Stats): unknown {
   if (isMissingFileError(error) || error instanceof UsersFileError) return error;
   const code = (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.name : 'error');
-  return new UsersFileError(file, [{ where: file, message: `cannot be read (${code}): it must be a YAML file that this process may read.` }]);
+  const advice = isPermissionError(error) ? permissionAdvice(file, stats) : 'it must be a YAML file that this process may read.';
+  return new UsersFileError(file, [{ where: file, message: `cannot be read (${code}): ${advice}` }]);
+}
+
+/** The bytes of a users file, at start-up. A missing file is an ENOENT error, for the caller to decide on. */
+export function readUsersFileBytesSync(file: string): Buffer {
+  try {
+    return readRegularFileSync(file, serverNotRegular(file)).bytes;
+  } catch (error) {
+    throw unreadable(error, file, isPermissionError(error) ? statOrUndefinedSync(file) : undefined);
+  }
+}
+
+/** The bytes of a users file, without blocking the event loop or a thread of the pool, for reloads. */
+export async function readUsersFileBytes(file: string): Promise<Buffer> {
+  try {
+    return (await readRegularFile(file, serverNotRegular(file))).bytes;
+  } catch (error) {
+    throw unreadable(error, file, isPermissionError(error) ? await stat(file).catch(() => undefined) : undefined);
+  }
+}
+
+function statOrUndefinedSync(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 const BYTE_ORDER_MARK = '\uFEFF';
@@ -97,24 +132,17 @@ export function splitByteOrderMark(text: string): { bom: string; text: string } 
   return text.startsWith(BYTE_ORDER_MARK) ? { bom: BYTE_ORDER_MARK, text: text.slice(1) } : { bom: '', text };
 }
 
-const decode = (bytes: Buffer): string => splitByteOrderMark(bytes.toString('utf8')).text;
+/** A users file's text: UTF-8, a leading byte-order mark read as no text (one rule for the server, `check` and the CLI). */
+export const decodeUsersFile = (bytes: Buffer): string => splitByteOrderMark(bytes.toString('utf8')).text;
 
 /** The text of a users file, at start-up and for `check`. A missing file is an ENOENT error, for the caller to decide on. */
 export function readUsersFileTextSync(file: string): string {
-  try {
-    return decode(readRegularFileSync(file, serverNotRegular(file)).bytes);
-  } catch (error) {
-    throw unreadable(error, file);
-  }
+  return decodeUsersFile(readUsersFileBytesSync(file));
 }
 
-/** The text of a users file, without blocking the event loop or a thread of the pool, for reloads. */
+/** The text of a users file, without blocking the event loop or a thread of the pool. */
 export async function readUsersFileText(file: string): Promise<string> {
-  try {
-    return decode((await readRegularFile(file, serverNotRegular(file))).bytes);
-  } catch (error) {
-    throw unreadable(error, file);
-  }
+  return decodeUsersFile(await readUsersFileBytes(file));
 }
 
 export const MISSING_FILE = 'missing';
@@ -129,6 +157,24 @@ export async function usersFileFingerprint(file: string): Promise<string> {
     return stats.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : `not-a-file:${stats.ino}:${stats.mode}`;
   } catch (error) {
     return isMissingFileError(error) ? MISSING_FILE : `unreadable:${String((error as NodeJS.ErrnoException).code)}`;
+  }
+}
+
+/** One read of the file for a reload: its content's digest (or MISSING_FILE, or why it could not be read), and its bytes. */
+export interface FileRead {
+  digest: string;
+  bytes?: Uint8Array;
+  error?: unknown;
+}
+
+/** Reads the file without blocking: the bytes by the thread pool's reads, their digest on the pool too. */
+export async function readForReload(file: string): Promise<FileRead> {
+  try {
+    const bytes = await readUsersFileBytes(file);
+    return { digest: await sha256BytesOffThread(bytes), bytes };
+  } catch (error) {
+    if (isMissingFileError(error)) return { digest: MISSING_FILE };
+    return { digest: `unreadable:${sha256(error instanceof Error ? error.message : String(error))}`, error };
   }
 }
 

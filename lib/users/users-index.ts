@@ -8,7 +8,7 @@ import type { UserRecord, WorkspaceUser } from '../types';
  * The digest is kept as 32 one-byte characters ("binary", i.e. latin1): 48 bytes of heap per key, where
  * base64 takes 64 and hex 80.
  */
-const apiKeyDigest: (apiKey: string) => string =
+export const apiKeyDigest: (apiKey: string) => string =
   typeof crypto.hash === 'function'
     ? (apiKey) => crypto.hash('sha256', apiKey, 'binary')
     : (apiKey) => crypto.createHash('sha256').update(apiKey).digest('binary');
@@ -47,37 +47,113 @@ class SharedWorkspaces {
 }
 
 /**
+ * The maps of one version of the file, filled one user at a time: at start in one go, at a
+ * reload in slices between requests (off-thread-load.ts), with the keys' digests made in the
+ * worker. Either way each record is made here, by one literal, so the records of every version
+ * have one shape and the request path's inline caches stay as they are across reloads.
+ */
+export class IndexBuilder {
+  readonly byUsername = new Map<string, UserRecord>();
+  readonly byApiKey = new Map<string, UserRecord>();
+  private readonly shared = new SharedWorkspaces();
+  private readonly costs = new Map<number, number>();
+
+  /** Adds one user, as a copy of its own (with the shared team list); `digest` is `apiKeyDigest(apiKey)` when made elsewhere. */
+  add(given: UserRecord, digest = apiKeyDigest(given.apiKey)): void {
+    const { user } = given;
+    this.addUser(user.username, user.email, user.full_name, user.disabled, user.workspaces && this.share(user.workspaces), given.hashedPassword, given.apiKey, digest);
+  }
+
+  /** One frozen copy of a team list, shared by every user who names the same teams: what `addUser` takes. */
+  share(workspaces: readonly string[]): readonly string[] {
+    return this.shared.share(workspaces);
+  }
+
+  /** Adds one user from its fields; `workspaces` is a list from `share`, or null for a super-user. */
+  addUser(
+    username: string,
+    email: string | null,
+    fullName: string | null,
+    disabled: boolean,
+    workspaces: readonly string[] | null,
+    hashedPassword: string,
+    apiKey: string,
+    digest: string,
+  ): void {
+    const record: UserRecord = {
+      user: { username, email, full_name: fullName, disabled, workspaces, superuser: workspaces === null },
+      hashedPassword,
+      apiKey,
+    };
+    this.byUsername.set(username, record);
+    this.byApiKey.set(digest, record);
+    const cost = bcryptCost(hashedPassword);
+    this.costs.set(cost, (this.costs.get(cost) ?? 0) + 1);
+  }
+
+  /** What the index of the users added is made of. */
+  content(): IndexContent {
+    const typicalCost = [...this.costs].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 10;
+    return { byUsername: this.byUsername, byApiKey: this.byApiKey, teamWorkspaces: this.shared.names, typicalCost, unavailable: false };
+  }
+
+  /** The index of the users added, from `source` (a file path or "default user"). */
+  build(source: string): UsersIndex {
+    return new UsersIndex(this.content(), source);
+  }
+}
+
+/** What an index is made of: built by IndexBuilder. */
+export interface IndexContent {
+  byUsername: Map<string, UserRecord>;
+  byApiKey: Map<string, UserRecord>;
+  teamWorkspaces: ReadonlyMap<string, string>;
+  typicalCost: number;
+  unavailable: boolean;
+}
+
+/**
  * An immutable index of one version of the users file. Maps and Sets, never plain
  * objects, so names such as `constructor` or `__proto__` find nothing they should not.
  * Users' team-workspace lists are frozen and shared (a list is the same for each user
  * who names the same teams), so the index holds its own copies of the records it is given.
  */
 export class UsersIndex {
-  private readonly byUsername = new Map<string, UserRecord>();
-  private readonly byApiKey = new Map<string, UserRecord>();
+  private readonly byUsername: Map<string, UserRecord>;
+  private readonly byApiKey: Map<string, UserRecord>;
   /** Every team workspace the file names; with the usernames, the known workspaces. */
   private readonly teamWorkspaces: ReadonlyMap<string, string>;
   private sortedKnown: readonly string[] | undefined;
   /** The most common bcrypt cost in the file: the cost of the dummy hash for unknown users. */
   readonly typicalCost: number;
+  /**
+   * True when no users are in force because a users file exists that could not be loaded
+   * (yet): the default user has ended and nobody else has begun. Requests get 503
+   * `users_unavailable`.
+   */
+  readonly unavailable: boolean;
 
   constructor(
-    records: readonly UserRecord[],
+    records: readonly UserRecord[] | IndexContent,
     /** Where the users came from, for logs: a file path or "default user". */
     readonly source: string,
   ) {
-    const shared = new SharedWorkspaces();
-    const costs = new Map<number, number>();
-    for (const given of records) {
-      const { user } = given;
-      const record: UserRecord = { ...given, user: { ...user, workspaces: user.workspaces && shared.share(user.workspaces) } };
-      this.byUsername.set(user.username, record);
-      this.byApiKey.set(apiKeyDigest(record.apiKey), record);
-      const cost = bcryptCost(record.hashedPassword);
-      costs.set(cost, (costs.get(cost) ?? 0) + 1);
-    }
-    this.teamWorkspaces = shared.names;
-    this.typicalCost = [...costs].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 10;
+    let content: IndexContent;
+    if (Array.isArray(records)) {
+      const builder = new IndexBuilder();
+      for (const record of records as readonly UserRecord[]) builder.add(record);
+      content = builder.content();
+    } else content = records as IndexContent;
+    this.byUsername = content.byUsername;
+    this.byApiKey = content.byApiKey;
+    this.teamWorkspaces = content.teamWorkspaces;
+    this.typicalCost = content.typicalCost;
+    this.unavailable = content.unavailable;
+  }
+
+  /** No users at all, from a users file that exists but is not loaded: everyone is refused (503) until it loads. */
+  static unavailable(file: string): UsersIndex {
+    return new UsersIndex({ byUsername: new Map(), byApiKey: new Map(), teamWorkspaces: new Map(), typicalCost: 10, unavailable: true }, file);
   }
 
   /**

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { sha256 } from '../util/digest';
+import { sha256Bytes } from '../util/digest';
 import { ConfigError, UsersFileError, type Problem } from '../errors';
 import type { Logger, UserRecord } from '../types';
 import { checkUsers, loadUsers, type LoadedUsers } from './load';
-import { isMissingFileError, MISSING_FILE, readUsersFileText, readUsersFileTextSync, usersFileFingerprint } from './read-file';
+import { LoadClosed, OffThreadLoader } from './off-thread-load';
+import { decodeUsersFile, type FileRead, isMissingFileError, MISSING_FILE, readForReload, readUsersFileBytesSync, usersFileFingerprint } from './read-file';
 import { formatWarnings } from './warnings';
 import { UsersIndex } from './users-index';
 
@@ -34,13 +35,6 @@ export interface UsersSourceEvents {
   'reload-error': [error: Error];
 }
 
-/** One read of the file: its content digest (or MISSING_FILE, or why it could not be read), and its text. */
-interface Read {
-  digest: string;
-  text?: string;
-  error?: unknown;
-}
-
 /** What the last read put in force or refused: its digest, and the refusal if it was refused. */
 interface Outcome {
   digest: string;
@@ -52,14 +46,17 @@ export const USERS_OPTION = 'users option';
 
 /**
  * The users in force: loaded at start, reloaded when the file changes. Each version is an
- * immutable UsersIndex swapped in whole, so a request never sees half of a reload. Given the
- * `users` option's entries instead, those are the users for good.
+ * immutable UsersIndex swapped in whole, so a request never sees half of a reload. Start-up
+ * loads on this thread and throws at once; reloads load off it (off-thread-load.ts), one at a time.
  */
 export class UsersSource extends EventEmitter<UsersSourceEvents> {
   private index: UsersIndex;
   private versionWarnings: readonly Problem[];
   private outcome: Outcome;
   private pending: Promise<UsersIndex> | undefined;
+  /** The last load in progress: the next waits for it, so an older read never lands after a newer one. */
+  private applying: Promise<unknown> = Promise.resolve();
+  private readonly loader: OffThreadLoader;
   private queued: Promise<UsersIndex> | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -71,24 +68,23 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
   /** The content read twice is in force (or refused), and nothing changed since: polls only stat. */
   private settled = false;
 
-  /** True when no users file exists and the default user is in force. */
-  readonly usingDefaultUser: boolean;
-
   constructor(private readonly options: UsersSourceOptions) {
     super();
+    this.loader = new OffThreadLoader((reason) =>
+      options.logger?.warn(`Reloads of ${options.file} run on the main thread, stalling requests while a big file loads: ${reason}.`),
+    );
     if (options.entries) {
       const loaded = checkUsers(options.entries, USERS_OPTION, USERS_OPTION);
-      this.usingDefaultUser = false;
       this.index = new UsersIndex(loaded.records, USERS_OPTION);
       this.versionWarnings = loaded.warnings;
       this.outcome = { digest: USERS_OPTION };
       this.candidate = this.outcome.digest;
       this.logWarnings();
-      return; // nothing to watch
+      return; // nothing to watch or reload
     }
-    let text: string | undefined;
+    let bytes: Buffer | undefined;
     try {
-      text = readUsersFileTextSync(options.file);
+      bytes = readUsersFileBytesSync(options.file);
     } catch (error) {
       if (!isMissingFileError(error)) throw error;
       if (options.explicit) {
@@ -97,11 +93,10 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
         throw new UsersFileError(options.file, [{ where: options.file, message: `does not exist. Fix the path in ${namedBy}, or create the file.` }]);
       }
     }
-    this.usingDefaultUser = text === undefined;
-    const loaded: LoadedUsers = text === undefined ? { records: [options.defaultUser], warnings: [] } : loadUsers(text, options.file);
-    this.index = new UsersIndex(loaded.records, text === undefined ? 'default user' : options.file);
+    const loaded: LoadedUsers = bytes === undefined ? { records: [options.defaultUser], warnings: [] } : loadUsers(decodeUsersFile(bytes), options.file);
+    this.index = new UsersIndex(loaded.records, bytes === undefined ? 'default user' : options.file);
     this.versionWarnings = loaded.warnings;
-    this.outcome = { digest: text === undefined ? MISSING_FILE : sha256(text) };
+    this.outcome = { digest: bytes === undefined ? MISSING_FILE : sha256Bytes(bytes) };
     this.candidate = this.outcome.digest;
     this.logWarnings();
     if (this.usingDefaultUser) for (const warning of options.defaultUserWarnings ?? []) options.logger?.warn(warning);
@@ -115,6 +110,11 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
 
   get current(): UsersIndex {
     return this.index;
+  }
+
+  /** True while no users file exists and the default user is in force. */
+  get usingDefaultUser(): boolean {
+    return this.index.source === 'default user';
   }
 
   /** The warnings of the version in force (empty for the default user). */
@@ -138,7 +138,8 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
       this.pending = this.read()
         .then((read) => {
           this.candidate = read.digest;
-          return this.apply(read);
+          if (read.digest !== MISSING_FILE) this.endDefaultUser();
+          return this.apply(read, true);
         })
         .finally(() => {
           this.pending = undefined;
@@ -165,12 +166,15 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     this.polling = true;
     try {
       const fingerprint = await usersFileFingerprint(this.options.file);
+      if (fingerprint !== MISSING_FILE) this.endDefaultUser();
       if (this.settled && fingerprint === this.lastFingerprint) return;
       this.lastFingerprint = fingerprint;
       const read = await this.read();
       if (read.digest !== this.candidate) {
         this.candidate = read.digest;
         this.settled = false;
+        // Loaded ahead, and put in force at the next poll if that reads the same.
+        if (read.bytes !== undefined && read.digest !== this.outcome.digest) this.loader.prepare(read.bytes, read.digest, this.options.file);
         return;
       }
       if (read.digest === this.outcome.digest) {
@@ -180,41 +184,58 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
       if (this.closed) return;
       // File times are as coarse as a kernel tick: a save within one tick of this read can leave
       // inode, size and time as they are. Staying unsettled makes the next poll read once more.
-      await this.apply(read).catch(() => undefined); // refusals are reported through 'reload-error'
+      await this.apply(read, false).catch(() => undefined); // refusals are reported through 'reload-error'
     } finally {
       this.polling = false;
     }
   }
 
-  private async read(): Promise<Read> {
-    try {
-      const text = await readUsersFileText(this.options.file);
-      return { digest: sha256(text), text };
-    } catch (error) {
-      if (isMissingFileError(error)) return { digest: MISSING_FILE };
-      return { digest: `unreadable:${sha256(error instanceof Error ? error.message : String(error))}`, error };
-    }
+  /**
+   * From the moment anything is at the path, the default user is never in force again (SPEC
+   * §2): not while the file is still being written, nor while it cannot be read or is invalid.
+   * Until a version loads, no one gets in.
+   */
+  private endDefaultUser(): void {
+    if (!this.usingDefaultUser) return;
+    this.index = UsersIndex.unavailable(this.options.file);
+    this.versionWarnings = [];
+    // No content read so far matches this, so the next read is loaded (or refused, and reported).
+    this.outcome = { digest: 'default user ended' };
+    this.options.logger?.warn(`A users file appeared at ${this.options.file}: the default user is no longer in force, and no one gets in until the file loads.`);
   }
 
-  /** Puts one read in force, or refuses it; the same content as last time gives the same outcome, reported once. */
-  private async apply(read: Read): Promise<UsersIndex> {
+  private read(): Promise<FileRead> {
+    return readForReload(this.options.file);
+  }
+
+  /** Puts one read in force, or refuses it, after any load in progress; the same content as last time gives the same outcome, reported once. */
+  private apply(read: FileRead, keepAlive: boolean): Promise<UsersIndex> {
+    const applied = this.applying.then(() => this.applyNow(read, keepAlive));
+    this.applying = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async applyNow(read: FileRead, keepAlive: boolean): Promise<UsersIndex> {
     const file = this.options.file;
     if (read.digest === this.outcome.digest) {
       if (this.outcome.error) throw this.outcome.error;
       return this.index;
     }
-    if (read.text === undefined) {
-      const error = read.error ?? new UsersFileError(file, [{ where: file, message: 'was deleted or moved. The last good users stay in force until the file is back.' }]);
+    if (read.bytes === undefined) {
+      const inForce = this.index.unavailable ? 'No one gets in until a valid users file is back.' : 'The last good users stay in force until the file is back.';
+      const error = read.error ?? new UsersFileError(file, [{ where: file, message: `was deleted or moved. ${inForce}` }]);
       return this.refuse(read.digest, error);
     }
-    let loaded: LoadedUsers;
+    let loaded: { index: UsersIndex; warnings: readonly Problem[] };
     try {
-      loaded = loadUsers(read.text, file);
+      loaded = await this.loader.load(read.bytes, read.digest, file, keepAlive);
     } catch (error) {
+      if (error instanceof LoadClosed) return this.index;
       return this.refuse(read.digest, error);
     }
+    if (this.closed) return this.index;
     this.outcome = { digest: read.digest };
-    this.index = new UsersIndex(loaded.records, file);
+    this.index = loaded.index;
     this.versionWarnings = loaded.warnings;
     this.logWarnings();
     this.emit('reload', this.index, loaded.warnings);
@@ -237,5 +258,6 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.loader.close();
   }
 }

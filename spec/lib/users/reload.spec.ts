@@ -224,6 +224,8 @@ describe('reload()', () => {
   });
 
   it('rejects again for the same invalid file, reported once', async () => {
+    // A logger of its own: the app of beforeEach watches the same file and reports its refusal too.
+    const logger = recordingLogger();
     const quiet = makeApp({ usersFile: file, watch: false, logger });
     writeFileSync(file, '- username: Alice\n');
     await expect(quiet.auth.reload()).rejects.toThrow(/has 3 problems/);
@@ -314,6 +316,8 @@ describe('a change goes in force only once two consecutive polls read it the sam
 
 describe('warnings at reload', () => {
   it('logs the warnings of each new version and hands them to `reload` listeners', async () => {
+    // A logger of its own: the app of beforeEach watches the same file and logs its reloads too.
+    const logger = recordingLogger();
     const source = new UsersSource({ file, explicit: true, defaultUser: configFromEnv({}).defaultUser, watch: false, watchIntervalMs: 500, logger });
     expect(source.warnings).toEqual([]);
     const handed = new Promise<readonly Problem[]>((resolve) => source.once('reload', (_users, warnings) => resolve(warnings)));
