@@ -3,18 +3,16 @@ import type { UsersSource } from '../users/users-source';
 
 /** What a health check or an admin page needs to know about the users in force. */
 export interface AuthStatus {
-  /** How many users are in force. */
+  /**
+   * How many users are in force. 0 only while no one can get in: a users file appeared where the
+   * default user was in force, and no version of it has loaded yet (`lastRefusedReload` says why);
+   * every request answers 503 `users_unavailable` meanwhile.
+   */
   users: number;
   /** Where they came from: the users file's path, or "default user". */
   source: string;
   /** True when no users file exists and the default super-user is in force. */
   defaultUserInForce: boolean;
-  /**
-   * True when no one can get in: a users file appeared where the default user was in force,
-   * and no version of it could be loaded yet (`lastRefusedReload` says why). Every request
-   * answers 503 `users_unavailable` meanwhile.
-   */
-  usersUnavailable: boolean;
   /** When the users in force were loaded: at start, or at the last accepted reload. */
   loadedAt: Date;
   /** The last refused reload since then (its time and full report), or null. */
@@ -36,7 +34,6 @@ export function trackStatus(source: UsersSource, events: AuthEventEmitter): () =
     users: source.current.size,
     source: source.current.source,
     defaultUserInForce: source.usingDefaultUser,
-    usersUnavailable: source.current.unavailable,
     loadedAt,
     lastRefusedReload,
   });

@@ -103,7 +103,7 @@ it('a listener that throws is logged, and the request is still answered', async 
 describe('status()', () => {
   it('reports the users in force, their source and when they were loaded', () => {
     const status = auth.status();
-    expect(status).toEqual({ users: 6, source: USERS_FILE, defaultUserInForce: false, usersUnavailable: false, loadedAt: expect.any(Date), lastRefusedReload: null });
+    expect(status).toEqual({ users: 6, source: USERS_FILE, defaultUserInForce: false, loadedAt: expect.any(Date), lastRefusedReload: null });
   });
 
   it('reports the default user, and the last refused reload with its report', async () => {

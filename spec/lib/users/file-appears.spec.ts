@@ -54,12 +54,12 @@ async function expectNoOneGetsIn(): Promise<void> {
 describe('a users file that appears ends the default user', () => {
   it('for good, while the file is invalid: no one gets in, the refusal is logged, status() says so; the fixed file then loads', async () => {
     expect((await defaultKey()).status).toBe(200);
-    expect(auth.status()).toMatchObject({ defaultUserInForce: true, usersUnavailable: false });
+    expect(auth.status()).toMatchObject({ users: 1, defaultUserInForce: true });
     const refused = new Promise<Error>((resolve) => auth.once('reload-error', resolve));
     writeFileSync(file, alice({ workspace: '[team]' })); // the typo of issue 24: `workspace:`
     expect((await refused).message).toMatch(/field "workspace": is not a known field/);
     await expectNoOneGetsIn();
-    expect(auth.status()).toMatchObject({ users: 0, source: file, defaultUserInForce: false, usersUnavailable: true });
+    expect(auth.status()).toMatchObject({ users: 0, source: file, defaultUserInForce: false });
     expect(auth.status().lastRefusedReload?.report).toMatch(/is not a known field/);
     expect(logger.lines).toContain(`warn: A users file appeared at ${file}: the default user is no longer in force, and no one gets in until the file loads.`);
     expect(logger.lines.some((line) => line.startsWith('error: Refused the changed users file; no one gets in until it loads.\n') && line.includes('"workspace"'))).toBe(true);
@@ -70,7 +70,7 @@ describe('a users file that appears ends the default user', () => {
     expect((await request(app).get('/api/me').set('X-API-Key', ALICE_KEY)).status).toBe(200);
     expect((await defaultKey()).status).toBe(401);
     expect((await defaultLogin()).status).toBe(401);
-    expect(auth.status()).toMatchObject({ users: 1, defaultUserInForce: false, usersUnavailable: false });
+    expect(auth.status()).toMatchObject({ users: 1, source: file, defaultUserInForce: false, lastRefusedReload: null });
   });
 
   it('and the default user does not come back when the file goes away again', async () => {
