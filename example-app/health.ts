@@ -10,8 +10,8 @@ import type { WorkspaceAuth } from '../lib';
  */
 export function healthCheck(auth: Pick<WorkspaceAuth, 'status'>): RequestHandler {
   return function healthz(_req, res) {
-    const { users, usersUnavailable } = auth.status();
-    const up = users > 0 && !usersUnavailable;
+    // No users in force (a users file appeared and cannot be loaded): no one can log in.
+    const up = auth.status().users > 0;
     res.set('Cache-Control', 'no-store');
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable' });
   };

@@ -173,7 +173,7 @@ describe('authMetrics label values', () => {
   it('counts a limit kind or a refusal code outside the plugin\'s own lists as "other", so the series stay bounded', async () => {
     // The event types allow any string for these two fields; a stand-in emitter sends what the plugin never does.
     const events = new EventEmitter<AuthEvents>();
-    const status = (): AuthStatus => ({ users: 1, source: 'default user', defaultUserInForce: true, usersUnavailable: false, loadedAt: new Date(), lastRefusedReload: null });
+    const status = (): AuthStatus => ({ users: 1, source: 'default user', defaultUserInForce: true, loadedAt: new Date(), lastRefusedReload: null });
     const registry = new client.Registry();
     authMetrics({ on: events.on.bind(events), status }, client, { registry });
     events.emit('rate-limited', { kind: 'made-up /home/jane', ip: '10.0.0.1' });
