@@ -1,48 +1,20 @@
 import { EventEmitter } from 'node:events';
 import { sha256Bytes } from '../util/digest';
 import { ConfigError, UsersFileError, type Problem } from '../errors';
-import type { Logger, UserRecord } from '../types';
 import { checkUsers, loadUsers, type LoadedUsers } from './load';
 import { LoadClosed, OffThreadLoader } from './off-thread-load';
 import { decodeUsersFile, type FileRead, isMissingFileError, MISSING_FILE, readForReload, readUsersFileBytesSync, usersFileFingerprint } from './read-file';
 import { formatWarnings } from './warnings';
 import { UsersIndex } from './users-index';
+import { USERS_OPTION, type UsersSourceEvents, type UsersSourceOptions } from './users-source-options';
 
-export interface UsersSourceOptions {
-  /** The users of the `users` option, in place of the file: checked as the file's would be, never reloaded. */
-  entries?: readonly unknown[];
-  file: string;
-  /** Named explicitly: then it must exist. Only the implicit default may be missing. */
-  explicit: boolean;
-  /** The user of an instance whose implicit users file does not exist. */
-  defaultUser: UserRecord;
-  /** Watch the file and reload on change. */
-  watch: boolean;
-  /** How often the file is checked, in milliseconds. */
-  watchIntervalMs: number;
-  /** What named the file, for the advice when it is missing: the variable in use (`RUBRIX_LOCAL_AUTH_USERS_DB_FILE`) or the `usersFile` option. */
-  fileNamedBy?: string;
-  /** Where the warnings of each version go, at start and at every reload. Without it they are only in `warnings` and the `reload` event. */
-  logger?: Pick<Logger, 'warn'>;
-  /** Logged at start when the default user is in force: that it is, and variables that look meant for this plugin (EnvConfig.defaultUserWarnings). */
-  defaultUserWarnings?: readonly string[];
-}
-
-export interface UsersSourceEvents {
-  /** A new version of the file is in force, with its warnings. */
-  reload: [users: UsersIndex, warnings: readonly Problem[]];
-  /** A changed file was refused; the last good users stay in force. */
-  'reload-error': [error: Error];
-}
+export { USERS_OPTION, type UsersSourceEvents, type UsersSourceOptions };
 
 /** What the last read put in force or refused: its digest, and the refusal if it was refused. */
 interface Outcome {
   digest: string;
   error?: Error;
 }
-
-/** What names the `users` option's users in reports, `status().source` and `UsersFileError.file`. */
-export const USERS_OPTION = 'users option';
 
 /**
  * The users in force: loaded at start, reloaded when the file changes. Each version is an
