@@ -112,8 +112,9 @@ describe('a login whose client has gone before its turn', () => {
       req.end(body);
       return req;
     });
-    // In line by now, behind the first one being checked.
-    await sleep(300);
+    // In line by now, behind the first one being checked: well inside that first check (a quarter
+    // of a second or more), so none of them has had its turn yet when they hang up.
+    await sleep(100);
     for (const req of abandoned) req.destroy();
 
     // The check under way when they hung up counts once; had any waiting one been checked, a
