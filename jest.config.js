@@ -1,12 +1,7 @@
 /** @type {import('jest').Config} */
-// The login-flood spec asserts answer times under a flood (issue 24): a speed figure that swings
-// with the machine's load (it missed once in a fresh-clone run beside the other jest worker), so
-// it runs alone, on demand: `npm run test:floods`.
-const floods = process.env.LOGIN_FLOODS === '1';
-
 const shared = {
   testEnvironment: 'node',
-  testPathIgnorePatterns: floods ? ['/node_modules/'] : ['/node_modules/', '/spec/lib/protection/login-floods\\.spec\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/'],
   roots: ['<rootDir>/spec'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };

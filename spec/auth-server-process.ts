@@ -23,7 +23,7 @@ export interface AuthServerProcess {
  * `--unhandled-rejections=strict`: an unhandled rejection ends it, as it ends a production
  * process. Its load is then its own, apart from the spec's clients.
  */
-export async function startAuthServer(scenario: 'plain' | 'hooks'): Promise<AuthServerProcess> {
+export async function startAuthServer(scenario: 'floods' | 'hooks'): Promise<AuthServerProcess> {
   const child = spawn(process.execPath, ['--unhandled-rejections=strict', ...EXPRESS_4, '--import', 'tsx', CHILD, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
