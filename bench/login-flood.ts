@@ -3,6 +3,8 @@
  *  - a flood: 300 concurrent logins with fresh usernames, from one client and from 300 clients:
  *    the time until every one is answered, the answers by status, and a correct login from
  *    another client right after;
+ *  - the two floods of issue 24 (bench/attack-floods.ts): hung-up logins, and one account's
+ *    correct password from three clients, with a correct login of another client beside each;
  *  - a storm: correct logins for BENCH_SECONDS from 8 connections that wait out Retry-After after
  *    a 503 (a batch job's workers), and from 8 and 64 that re-send at once (autocannon: a flood),
  *    with API-key requests meanwhile: the server's event-loop delay p99 and the API-key
@@ -14,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import bcrypt from 'bcrypt';
+import { attackFloods } from './attack-floods';
 import { benchUsers, makeKeys, usersYaml } from './make-users';
 import { autocannon, killChildren, startServer, type BenchServer } from './processes';
 import { ms, pct, report, summary, table } from './report';
@@ -92,7 +95,7 @@ async function politeLogins(url: string, username: string, connections: number, 
  * API-key requests alone, then with `connections` connections of correct logins at once: autocannon's,
  * which re-send at once whatever the answer (a flood), or `polite` ones that wait out Retry-After.
  */
-async function storm(server: BenchServer, apiKey: string, username: string, connections: number, polite = false): Promise<void> {
+async function storm(server: BenchServer, apiKey: string, username: string, connections: number, polite = false, floor?: string): Promise<void> {
   const keys = { url: `${server.url}/guarded`, seconds: SECONDS, connections: 10, headers: { 'X-API-Key': apiKey } };
   await autocannon({ ...keys, seconds: 1 });
   await server.mark();
@@ -111,17 +114,20 @@ async function storm(server: BenchServer, apiKey: string, username: string, conn
     }),
   ]);
   const stats = await server.stats();
+  const of = floor ? ` (floor: ${floor})` : '';
   report({
     part: PART,
-    measure: `event-loop delay p99, storm of ${connections}${polite ? ' polite' : ''} login connections`,
+    measure: `event-loop delay p99, storm of ${connections}${polite ? ' polite' : ''} login connections${of}`,
     figure: ms(stats.eldP99Ms),
-    target: '< 20 ms',
-    pass: stats.eldP99Ms < 20,
+    // Clients that re-send at once whatever the answer (autocannon) are served ~1,500 503s a
+    // second: what that costs is judged against the floors, side by side in the RESULTS (issue 27).
+    target: floor || connections > 8 ? 'reported' : '< 20 ms',
+    pass: floor || connections > 8 ? undefined : stats.eldP99Ms < 20,
     detail: `max ${ms(stats.eldMaxMs)}; without the storm p99 ${ms(calmStats.eldP99Ms)}; server ${stats.cpuCores.toFixed(2)} cores, RSS ${stats.rssMb.toFixed(0)} MB`,
   });
   report({
     part: PART,
-    measure: `API key in a storm of ${connections}${polite ? ' polite' : ''} login connections vs without`,
+    measure: `API key in a storm of ${connections}${polite ? ' polite' : ''} login connections vs without${of}`,
     figure: pct(during.rps / calm.rps),
     target: 'reported',
     pass: undefined,
@@ -133,6 +139,7 @@ export async function loginFlood(): Promise<void> {
   process.stderr.write(`\nLogin flood and storm (cost ${COST}, the plugin's defaults)\n`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ewa-flood-'));
   let server: BenchServer | undefined;
+  let floorServer: BenchServer | undefined;
   try {
     const keys = makeKeys(10);
     const usersFile = path.join(dir, 'users.yml');
@@ -142,10 +149,20 @@ export async function loginFlood(): Promise<void> {
     await login(server.url, '10.200.1.1', users.team.username, PASSWORD); // warm up
     await flood(server, 'one client', () => '10.100.0.1', users.team.username, 1);
     await flood(server, `${FLOOD} clients`, (i) => `10.101.${i >> 8}.${i & 255}`, users.team.username, 2);
+    // Issue 24: the hung-up flood and the one-account flood, a correct login of another account beside each.
+    await attackFloods(server, { username: users.superuser.username, password: PASSWORD }, { username: users.team.username, password: PASSWORD });
     await storm(server, users.team.apiKey, users.team.username, 8, true);
     await storm(server, users.team.apiKey, users.team.username, 8);
     await storm(server, users.team.apiKey, users.team.username, 64);
+    await server.stop();
+    // The same storm against the least code that logs in (issue 27): what ours adds to the loop's delay.
+    for (const shed of [false, true]) {
+      floorServer = await startServer({ server: 'floor-login', usersFile, shed });
+      await storm(floorServer, users.team.apiKey, users.team.username, 64, false, shed ? 'Express + raw bcrypt, 1 at once, shedding with 503' : 'Express + raw bcrypt, unbounded');
+      await floorServer.stop();
+    }
   } finally {
+    await floorServer?.stop();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }

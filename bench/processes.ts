@@ -81,13 +81,15 @@ export interface BenchServer {
 }
 
 /** The servers of bench/servers/: ours, no auth, the floors, the two peers, and the login-flood server (bench/login-flood.ts). */
-export type ServerName = 'ours' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt' | 'login-flood';
+export type ServerName = 'ours' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt' | 'login-flood' | 'floor-login';
 
 export interface ServerOptions {
   server?: ServerName;
   usersFile: string;
   watch?: boolean;
   maxHashes?: number;
+  /** floor-login: shed with 503 beyond one hash and 1.5 s of waiting logins. */
+  shed?: boolean;
   /** A command the server runs under, e.g. valgrind and its arguments (part 8). */
   wrapper?: string[];
   readyTimeoutMs?: number;
@@ -97,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   const started = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_USERS_FILE: options.usersFile, BENCH_WATCH: options.watch ? '1' : '0' };
   if (options.maxHashes !== undefined) env.BENCH_MAX_HASHES = String(options.maxHashes);
+  if (options.shed) env.BENCH_FLOOR_SHED = '1';
   // --expose-gc: memory is read after a full collection (stats({ gc: true })). BENCH_NODE_ARGS: e.g. --cpu-prof, to profile a server.
   const nodeArgs = ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const script = tsxArgs(path.join('servers', `${options.server ?? 'ours'}.ts`));
