@@ -24,9 +24,13 @@ interface Try {
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-/** Starts a flood and waits until it has begun. Its end (what it printed) comes in an object: an async function returning the promise itself would wait for it. */
-async function startFlood(kind: 'hung-up' | 'one-account', port: string, floodMs: number, username: string, password: string): Promise<{ ended: Promise<string> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ATTACKERS, kind, port, String(floodMs), username, password], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts a flood of flood-attackers.ts (a process of its own) and waits until it has begun; also
+ * the spec's. Its end (what it printed) comes in an object: an async function returning the
+ * promise itself would wait for it.
+ */
+export async function startFlood(kind: 'hung-up' | 'one-account', port: number | string, floodMs: number, username: string, password: string): Promise<{ ended: Promise<string> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ATTACKERS, kind, String(port), String(floodMs), username, password], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const ended = new Promise<string>((resolve) => child.once('exit', () => resolve(output)));

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 
 const CHILD = path.join(__dirname, 'fixtures', 'auth-server-child.ts');
@@ -103,21 +102,6 @@ export function send(
     req.on('error', () => resolve({ status: 0, ms: performance.now() - started, headers: {}, body: '' }));
     req.end(body);
   });
-}
-
-/**
- * A login whose client hangs up `afterMs` after sending it, as a flood of abandoned logins does:
- * written on a bare socket, so that a thousand a second cost this process little.
- */
-export function hungUpLogin(port: number, client: string, username: string, password: string, afterMs = 5): void {
-  const body = JSON.stringify({ username, password });
-  const socket = net.connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  socket.write(
-    `POST /api/security/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Forwarded-For: ${client}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-  setTimeout(() => socket.destroy(), afterMs);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

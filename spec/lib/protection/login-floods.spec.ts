@@ -1,47 +1,21 @@
 // The login line under the two floods of the red-team pass (issue 24), from outside and on
 // loopback: the routes run in a process of their own (one password check at a time), the
-// attackers in another (bench/flood-attackers.ts), and the honest client here. What is checked
-// is the order of turns, which no load on the machine changes: a correct login from a client
-// outside the flood waits only for the check under way, never behind the flood's logins. How
-// long that takes is a speed figure, measured by `npm run bench` (part 7: within 1.5 s).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+// attackers in another (bench/flood-attackers.ts, started as bench part 7 starts it), and the
+// honest client here. What is checked is the order of turns, which no load on the machine
+// changes: a correct login from a client outside the flood waits only for the check under way,
+// never behind the flood's logins. How long that takes is a speed figure, measured by
+// `npm run bench` (part 7: within 1.5 s).
+import { startFlood } from '../../../bench/attack-floods';
 import { type Answer, type AuthServerProcess, send, sleep, startAuthServer } from '../../auth-server-process';
 import { USERS } from '../../helpers';
 
 jest.setTimeout(60_000);
-
-const ATTACKERS = path.join(__dirname, '../../../bench/flood-attackers.ts');
 
 let server: AuthServerProcess | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-/**
- * Starts a flood of flood-attackers.ts against the server and waits until it has begun. Its end
- * comes in an object: an async function returning the promise itself would wait for it.
- */
-async function startFlood(kind: 'hung-up' | 'one-account', port: number, ms: number): Promise<{ ended: Promise<string> }> {
-  const args = [ATTACKERS, kind, String(port), String(ms), 'user1', USERS.user1.password];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const ended = new Promise<string>((resolve) => child.once('exit', () => resolve(output)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms + 20_000);
-  void ended.then(() => clearTimeout(timer));
-  await new Promise<void>((resolve) => {
-    const onData = () => {
-      if (!output.includes('started')) return;
-      child.stdout.off('data', onData);
-      resolve();
-    };
-    child.stdout.on('data', onData);
-    void ended.then(() => resolve());
-  });
-  return { ended };
-}
 
 /** A correct login of user2 that the server traces (auth-server-child.ts, scenario `floods`). */
 const tracedLogin = (port: number, client: string) =>
@@ -113,7 +87,7 @@ function expectFairTurns(words: string[]): void {
 it('1,000 hung-up logins a second from one address: a correct login of another client is the next turn, during the flood and after it', async () => {
   server = await startAuthServer('floods');
   const { port } = server;
-  const flood = await startFlood('hung-up', port, 2500);
+  const flood = await startFlood('hung-up', port, 2500, 'user1', USERS.user1.password);
   await sleep(300);
   const during = await honestTries(port, '10.24.9.9', 1800);
   const flooded = await flood.ended;
@@ -138,7 +112,7 @@ it('1,000 hung-up logins a second from one address: a correct login of another c
 it("three clients flooding with one account's correct password, 20 in flight each: a correct login of a fourth client is the next turn", async () => {
   server = await startAuthServer('floods');
   const { port } = server;
-  const flood = await startFlood('one-account', port, 3000);
+  const flood = await startFlood('one-account', port, 3000, 'user1', USERS.user1.password);
   await sleep(500);
   const during = await honestTries(port, '10.24.9.9', 2000);
   const flooded = JSON.parse((await flood.ended).split('\n').filter(Boolean).pop() ?? '{}') as Record<string, number>;
