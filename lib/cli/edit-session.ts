@@ -1,14 +1,17 @@
 import { type Problem, UsersFileError } from '../errors';
-import { type LoadedUsers, loadUsers } from '../users/load';
-import type { UserRecord, WorkspaceUser } from '../types';
+import { type CheckedUsers, loadUsersInDetail } from '../users/load';
+import type { UserRecord } from '../types';
 import { splitByteOrderMark } from '../users/read-file';
+import { parseYamlEvents } from '../users/yaml';
 import { writeFileAtomically } from './atomic-write';
 import { lockFile } from './file-lock';
 import { CliError, type CliIo } from './io';
 import { megabytes, type Progress, progressOf } from './progress';
 import { refuseSingleFileMounts } from './mounts';
 import { type CurrentFile, missingUsersFile, readRegularUsersFile, realPathOfNew, type UsersFileTarget } from './users-file-target';
-import { type EditableUsersYaml, editableUsersYaml } from './users-yaml-window';
+import { recordOf, sameUser } from './user-records';
+import { type EditableUsersYaml, editableUsersYaml, type PlainItem, windowsOf } from './users-yaml-window';
+import { loadEditedPlainFile } from './windowed-check';
 import { applyTextEdits, type TextEdit } from './yaml-text-edits';
 
 /** The file as it is now, for a command to plan its edit on. */
@@ -33,11 +36,23 @@ export interface EditOutcome {
   warnings: readonly Problem[];
 }
 
-const isBlank = (text: string): boolean => text.split('\n').every((line) => /^\s*(#.*)?$/.test(line));
+const BLANK_LINE = /^\s*(#.*)?$/;
 
-function loadOrExplain(text: string, file: string, when: 'before' | 'after'): LoadedUsers {
+/** Only blank lines and comments, line by line (a split of 100,000 users' lines took 35 ms for nothing). */
+function isBlank(text: string): boolean {
+  for (let start = 0; ; ) {
+    const end = text.indexOf('\n', start);
+    if (!BLANK_LINE.test(text.slice(start, end === -1 ? undefined : end))) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
+}
+
+const NO_LOOKUPS = { entryOfUsername: new Map<string, number>(), entryOfApiKey: new Map<string, number>() };
+
+function loadOrExplain(load: () => CheckedUsers, file: string, when: 'before' | 'after'): CheckedUsers {
   try {
-    return loadUsers(text, file);
+    return load();
   } catch (error) {
     if (!(error instanceof UsersFileError)) throw error;
     const advice =
@@ -48,30 +63,6 @@ function loadOrExplain(text: string, file: string, when: 'before' | 'after'): Lo
   }
 }
 
-const sameList = (a: readonly string[] | null, b: readonly string[] | null) =>
-  a === b || (a !== null && b !== null && a.length === b.length && a.every((item, index) => item === b[index]));
-
-/**
- * Whether two records give the same user: the user, hash and key — not whatever else a loader
- * may attach (a line number would differ for every entry after an added line). Field by field:
- * isDeepStrictEqual took a second for the 100,000 users of a big file.
- */
-export function sameUser(a: UserRecord | undefined, b: UserRecord | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.hashedPassword !== b.hashedPassword || a.apiKey !== b.apiKey) return false;
-  const fields = Object.keys(a.user) as Array<keyof WorkspaceUser>;
-  if (fields.length !== Object.keys(b.user).length) return false;
-  return fields.every((field) => {
-    const [x, y] = [a.user[field], b.user[field]];
-    return Array.isArray(x) || Array.isArray(y) ? sameList(x as readonly string[] | null, y as readonly string[] | null) : x === y;
-  });
-}
-
-/** The record a user has in a list of records, looked up without prototype surprises. */
-export function recordOf(records: readonly UserRecord[], username: string): UserRecord | undefined {
-  return records.find((record) => record.user.username === username);
-}
-
 /** The file as read, loaded as the server does, ready to plan on. */
 interface FileState {
   current: CurrentFile | null;
@@ -79,19 +70,28 @@ interface FileState {
   text: string;
   bom: string;
   records: readonly UserRecord[];
+  /** Each entry as the loader checked it. */
+  loaded: CheckedUsers;
+  /** A big plain file's entries, edited and checked one at a time (windowed-check.ts); else undefined. */
+  windows: readonly PlainItem[] | undefined;
 }
 
 function stateOf(current: CurrentFile | null, file: string): FileState {
   const { text, bom } = splitByteOrderMark(current?.text ?? '');
-  return { current, text, bom, records: isBlank(text) ? [] : loadOrExplain(text, file, 'before').records };
+  if (isBlank(text)) return { current, text, bom, records: [], loaded: { entries: [], warnings: [], lookups: NO_LOOKUPS }, windows: undefined };
+  // Parsed once: the loader and the windows read the same events.
+  const parsed = parseYamlEvents(text, file);
+  const loaded = loadOrExplain(() => loadUsersInDetail(text, file, parsed, { warnings: false }), file, 'before');
+  return { current, text, bom, records: loaded.entries.map((entry) => entry.record), loaded, windows: windowsOf(text, parsed.events) };
 }
 
 const sameBytes = (a: CurrentFile | null, b: CurrentFile | null) => (a === null ? b === null : b !== null && a.realPath === b.realPath && a.bytes.equals(b.bytes));
 
 /**
  * One edit of a users file, all or nothing: read (a regular file only), load as the server
- * does, plan, apply as text edits, load the result as the server does, check that exactly
- * the intended user changed as intended, then replace the file atomically. Any refusal
+ * does, plan, apply as text edits, load the result as the server does (a big plain file: the
+ * edited entry in its place, windowed-check.ts), check that exactly the intended user changed
+ * as intended, then replace the file atomically. Any refusal
  * leaves the file byte for byte as it was. `plan` returning null means nothing to change.
  *
  * Concurrent edits never lose a change: the plan is made first without the lock (it may ask
@@ -112,7 +112,7 @@ export async function editUsersFile(
     if (!current && (target.explicit || !options.mayCreate)) throw missingUsersFile(target, options.mayCreate);
     return current;
   };
-  const planOn = (state: FileState) => plan({ file, records: state.records, yaml: editableUsersYaml(state.text, file) });
+  const planOn = (state: FileState) => plan({ file, records: state.records, yaml: editableUsersYaml(state.text, file, state.windows) });
 
   const first = await read();
   if (first) await refuseSingleFileMounts(first.realPath, file);
@@ -154,10 +154,12 @@ async function verifyAndSave(
   stillLocked: () => boolean,
   progress: Progress,
 ): Promise<EditOutcome> {
-  const { current, records } = state;
+  const { current, records, windows } = state;
   const edited = applyTextEdits(state.text, planned.edits);
-  const loaded = loadOrExplain(edited, file, 'after');
-  const after = loaded.records;
+  // A big plain file: the edited entry checked in its place, else (or when that cannot tell) the whole file loaded.
+  const windowed = windows && loadEditedPlainFile({ source: state.text, items: windows, ...state.loaded }, planned.edits, edited, file);
+  const loaded = windowed ?? loadOrExplain(() => loadUsersInDetail(edited, file), file, 'after');
+  const after = loaded.entries.map((entry) => entry.record);
   const username = planned.username;
   const others = (list: readonly UserRecord[]) => list.filter((record) => record.user.username !== username);
   // Anchors, aliases or merge keys can tie entries together: an edit must not change anyone else.

@@ -7,7 +7,9 @@ import { quoted } from '../util/report-text';
 import type { UserRecord } from '../types';
 import { type CheckedEntry, checkEntry } from './entry-checks';
 import { usersFileWarnings, type EntryLookups, type LoadedEntry } from './warnings';
-import { parseYaml, type YamlProblem } from './yaml';
+
+export type { EntryLookups, LoadedEntry } from './warnings';
+import { documentOf, parseYamlEvents, type YamlEvents, type YamlProblem } from './yaml';
 
 /** A username a report can show: as it is when plain, else quoted with control characters escaped. */
 function shownUsername(username: unknown): string {
@@ -104,9 +106,32 @@ export interface LoadedUsers {
  * every problem in the file, each with the file, the entry and the field.
  */
 export function loadUsers(source: string, file: string): LoadedUsers {
-  const parsed = parseYaml(source, file);
-  if (parsed.problem) throw new UsersFileError(file, [yamlProblem(parsed.problem, file)]);
-  return checkUsers(parsed.document, file);
+  const { entries, warnings } = loadUsersInDetail(source, file);
+  return { records: entries.map((entry) => entry.record), warnings };
+}
+
+/** What loadUsers finds, with each entry as checked: for a caller that checks an edit of one entry against the rest. */
+export interface CheckedUsers {
+  entries: LoadedEntry[];
+  warnings: Problem[];
+  /** The entry of each username and API key. */
+  lookups: EntryLookups;
+}
+
+/**
+ * loadUsers, on the events of parseYamlEvents when the caller has them already (the CLI reads
+ * them too), and without the warnings when the caller does not show them (an edit shows those
+ * of the file it makes, not of the one it read).
+ */
+export function loadUsersInDetail(
+  source: string,
+  file: string,
+  parsed: YamlEvents = parseYamlEvents(source, file),
+  { warnings = true }: { warnings?: boolean } = {},
+): CheckedUsers {
+  const read = documentOf(parsed, source, file);
+  if (read.problem) throw new UsersFileError(file, [yamlProblem(read.problem, file)]);
+  return checkEntries(read.document, file, undefined, warnings);
 }
 
 /**
@@ -114,6 +139,11 @@ export function loadUsers(source: string, file: string): LoadedUsers {
  * option), every problem at once; `file` names the source in each problem. Throws a UsersFileError.
  */
 export function checkUsers(document: unknown, file: string, subject?: string): LoadedUsers {
+  const { entries, warnings } = checkEntries(document, file, subject);
+  return { records: entries.map((entry) => entry.record), warnings };
+}
+
+function checkEntries(document: unknown, file: string, subject?: string, withWarnings = true): CheckedUsers {
   const refuse = (problems: Problem[]) => new UsersFileError(file, problems, subject);
   if (!Array.isArray(document)) {
     const message = document === null ? `is empty: list the users, ${EXAMPLE}` : `must be a list of users at the top level, ${EXAMPLE}`;
@@ -150,8 +180,16 @@ export function checkUsers(document: unknown, file: string, subject?: string): L
   problems.push(...crossProblems);
 
   if (problems.length > 0) throw refuse(problems);
-  const warnings = usersFileWarnings(loaded, (index, username) => entryLabel(file, index, username), lookups);
-  return { records: loaded.map((entry) => entry.record), warnings };
+  return { entries: loaded, warnings: withWarnings ? warningsOf(loaded, file, lookups) : [], lookups };
+}
+
+/**
+ * The warnings checkUsers gives a file of exactly these entries: each valid on its own, in file
+ * order (`index` their place in the list), no two sharing a username or an API key, given the
+ * entry of each username and key.
+ */
+export function warningsOf(entries: readonly LoadedEntry[], file: string, lookups: EntryLookups): Problem[] {
+  return usersFileWarnings(entries, (index, username) => entryLabel(file, index, username), lookups);
 }
 
 /** The users of a users file, for callers that do not need the warnings. Throws like loadUsers. */
