@@ -1,8 +1,6 @@
-import { type Problem, UsersFileError } from '../errors';
-import { type CheckedUsers, loadUsersInDetail } from '../users/load';
+import type { Problem } from '../errors';
+import { loadUsersInDetail } from '../users/load';
 import type { UserRecord } from '../types';
-import { splitByteOrderMark } from '../users/read-file';
-import { parseYamlEvents } from '../users/yaml';
 import { writeFileAtomically } from './atomic-write';
 import { lockFile } from './file-lock';
 import { CliError, type CliIo } from './io';
@@ -10,7 +8,8 @@ import { megabytes, type Progress, progressOf } from './progress';
 import { refuseSingleFileMounts } from './mounts';
 import { type CurrentFile, missingUsersFile, readRegularUsersFile, realPathOfNew, type UsersFileTarget } from './users-file-target';
 import { recordOf, sameUser } from './user-records';
-import { type EditableUsersYaml, editableUsersYaml, type PlainItem, windowsOf } from './users-yaml-window';
+import { type FileState, loadOrExplain, stateOf } from './file-state';
+import { type EditableUsersYaml, editableUsersYaml } from './users-yaml-window';
 import { loadEditedPlainFile } from './windowed-check';
 import { applyTextEdits, type TextEdit } from './yaml-text-edits';
 
@@ -34,55 +33,6 @@ export interface EditOutcome {
   created: boolean;
   /** The server's warnings about the file after the edit. */
   warnings: readonly Problem[];
-}
-
-const BLANK_LINE = /^\s*(#.*)?$/;
-
-/** Only blank lines and comments, line by line (a split of 100,000 users' lines took 35 ms for nothing). */
-function isBlank(text: string): boolean {
-  for (let start = 0; ; ) {
-    const end = text.indexOf('\n', start);
-    if (!BLANK_LINE.test(text.slice(start, end === -1 ? undefined : end))) return false;
-    if (end === -1) return true;
-    start = end + 1;
-  }
-}
-
-const NO_LOOKUPS = { entryOfUsername: new Map<string, number>(), entryOfApiKey: new Map<string, number>() };
-
-function loadOrExplain(load: () => CheckedUsers, file: string, when: 'before' | 'after'): CheckedUsers {
-  try {
-    return load();
-  } catch (error) {
-    if (!(error instanceof UsersFileError)) throw error;
-    const advice =
-      when === 'before'
-        ? 'Nothing was changed. Fix these first (`express-workspace-auth check` lists them), then run the command again.'
-        : `Refused: the server would not load the file after this change, so ${file} was left exactly as it was.`;
-    throw new CliError(`${error.message}\n${advice}`);
-  }
-}
-
-/** The file as read, loaded as the server does, ready to plan on. */
-interface FileState {
-  current: CurrentFile | null;
-  /** The text without a leading byte-order mark, which is written back as it was. */
-  text: string;
-  bom: string;
-  records: readonly UserRecord[];
-  /** Each entry as the loader checked it. */
-  loaded: CheckedUsers;
-  /** A big plain file's entries, edited and checked one at a time (windowed-check.ts); else undefined. */
-  windows: readonly PlainItem[] | undefined;
-}
-
-function stateOf(current: CurrentFile | null, file: string): FileState {
-  const { text, bom } = splitByteOrderMark(current?.text ?? '');
-  if (isBlank(text)) return { current, text, bom, records: [], loaded: { entries: [], warnings: [], lookups: NO_LOOKUPS }, windows: undefined };
-  // Parsed once: the loader and the windows read the same events.
-  const parsed = parseYamlEvents(text, file);
-  const loaded = loadOrExplain(() => loadUsersInDetail(text, file, parsed, { warnings: false }), file, 'before');
-  return { current, text, bom, records: loaded.entries.map((entry) => entry.record), loaded, windows: windowsOf(text, parsed.events) };
 }
 
 const sameBytes = (a: CurrentFile | null, b: CurrentFile | null) => (a === null ? b === null : b !== null && a.realPath === b.realPath && a.bytes.equals(b.bytes));
@@ -157,7 +107,7 @@ async function verifyAndSave(
   const { current, records, windows } = state;
   const edited = applyTextEdits(state.text, planned.edits);
   // A big plain file: the edited entry checked in its place, else (or when that cannot tell) the whole file loaded.
-  const windowed = windows && loadEditedPlainFile({ source: state.text, items: windows, ...state.loaded }, planned.edits, edited, file);
+  const windowed = windows && loadEditedPlainFile({ source: state.text, items: windows, entries: state.entries, lookups: state.lookups }, planned.edits, edited, file);
   const loaded = windowed ?? loadOrExplain(() => loadUsersInDetail(edited, file), file, 'after');
   const after = loaded.entries.map((entry) => entry.record);
   const username = planned.username;

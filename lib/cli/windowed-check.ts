@@ -1,5 +1,5 @@
-import { UsersFileError } from '../errors';
-import { type CheckedUsers, type EntryLookups, type LoadedEntry, loadUsersInDetail, warningsOf } from '../users/load';
+import { type Problem, UsersFileError } from '../errors';
+import { type EntryLookups, type LoadedEntry, loadUsersInDetail, warningsOf } from '../users/load';
 import type { EntryLookup } from '../users/warnings';
 import { sameUser } from './user-records';
 import type { PlainItem } from './users-yaml-window';
@@ -32,6 +32,12 @@ function lookupAfter(before: EntryLookup, from: number, to: number, added: reado
       return kept === undefined || addedAt === undefined ? (kept ?? addedAt) : Math.min(kept, addedAt);
     },
   };
+}
+
+/** The file after the edit, as the server's loader makes it: each entry as checked, and the warnings. */
+export interface EditedFile {
+  entries: LoadedEntry[];
+  warnings: Problem[];
 }
 
 /** The last entry whose lines start at or before `offset`. */
@@ -75,7 +81,7 @@ function loadContext(context: string, file: string): LoadedEntry[] | undefined {
  * The rules across entries and the warnings then cover the whole list. An edit in the head of the
  * file, or a context that does not load, gives undefined.
  */
-export function loadEditedPlainFile(before: PlainFile, edits: readonly TextEdit[], edited: string, file: string): CheckedUsers | undefined {
+export function loadEditedPlainFile(before: PlainFile, edits: readonly TextEdit[], edited: string, file: string): EditedFile | undefined {
   const { source, items, entries } = before;
   const first = items[0];
   if (!first || edits.length === 0 || items.length !== entries.length) return undefined;
@@ -116,5 +122,5 @@ export function loadEditedPlainFile(before: PlainFile, edits: readonly TextEdit[
   };
   const { entryOfUsername, entryOfApiKey } = before.lookups;
   if (inWindow.some(({ record }) => keptHas(entryOfUsername, record.user.username) || keptHas(entryOfApiKey, record.apiKey))) return undefined;
-  return { entries: reindexed, warnings: warningsOf(reindexed, file, lookups), lookups };
+  return { entries: reindexed, warnings: warningsOf(reindexed, file, lookups) };
 }

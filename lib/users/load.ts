@@ -9,7 +9,7 @@ import { type CheckedEntry, checkEntry } from './entry-checks';
 import { usersFileWarnings, type EntryLookups, type LoadedEntry } from './warnings';
 
 export type { EntryLookups, LoadedEntry } from './warnings';
-import { documentOf, parseYamlEvents, type YamlEvents, type YamlProblem } from './yaml';
+import { parseYaml, type YamlProblem, type YamlResult } from './yaml';
 
 /** A username a report can show: as it is when plain, else quoted with control characters escaped. */
 function shownUsername(username: unknown): string {
@@ -32,7 +32,7 @@ interface EntryIdentity {
  * Unique usernames and API keys, checked on every entry, valid or not, so all problems show at
  * once. The entry of each name and key is kept for the warnings.
  */
-function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { problems: Problem[] } & EntryLookups {
+function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { problems: Problem[] } & EntryMaps {
   const problems: Problem[] = [];
   const firstByUsername = new Map<string, number>();
   const firstByApiKey = new Map<string, number>();
@@ -110,26 +110,29 @@ export function loadUsers(source: string, file: string): LoadedUsers {
   return { records: entries.map((entry) => entry.record), warnings };
 }
 
+/** The entry of each username and API key. */
+export interface EntryMaps {
+  entryOfUsername: Map<string, number>;
+  entryOfApiKey: Map<string, number>;
+}
+
 /** What loadUsers finds, with each entry as checked: for a caller that checks an edit of one entry against the rest. */
 export interface CheckedUsers {
   entries: LoadedEntry[];
   warnings: Problem[];
-  /** The entry of each username and API key. */
-  lookups: EntryLookups;
+  lookups: EntryMaps;
 }
 
 /**
- * loadUsers, on the events of parseYamlEvents when the caller has them already (the CLI reads
- * them too), and without the warnings when the caller does not show them (an edit shows those
- * of the file it makes, not of the one it read).
+ * loadUsers, from the document of parseYaml when the caller has it already (the CLI reads the
+ * parser's events too), and without the warnings when the caller does not show them (an edit
+ * shows those of the file it makes, not of the one it read).
  */
 export function loadUsersInDetail(
   source: string,
   file: string,
-  parsed: YamlEvents = parseYamlEvents(source, file),
-  { warnings = true }: { warnings?: boolean } = {},
+  { read = parseYaml(source, file), warnings = true }: { read?: YamlResult; warnings?: boolean } = {},
 ): CheckedUsers {
-  const read = documentOf(parsed, source, file);
   if (read.problem) throw new UsersFileError(file, [yamlProblem(read.problem, file)]);
   return checkEntries(read.document, file, undefined, warnings);
 }
