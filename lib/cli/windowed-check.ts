@@ -20,6 +20,8 @@ export interface PlainFile {
  */
 function lookupAfter(before: EntryLookup, from: number, to: number, added: readonly string[]): EntryLookup {
   const shift = added.length - (to - from + 1);
+  // The same names in the same places (every edit but a new key, an added or a removed user): the lookup before, as it is.
+  if (shift === 0 && added.every((name, offset) => before.get(name) === from + offset)) return before;
   const fresh = new Map<string, number>();
   added.forEach((name, offset) => {
     if (!fresh.has(name)) fresh.set(name, from + offset);
