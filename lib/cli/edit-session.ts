@@ -108,7 +108,7 @@ async function verifyAndSave(
   const edited = applyTextEdits(state.text, planned.edits);
   // A big plain file: the edited entry checked in its place, else (or when that cannot tell) the whole file loaded.
   const windowed = windows && loadEditedPlainFile({ source: state.text, items: windows, entries: state.entries, lookups: state.lookups }, planned.edits, edited, file);
-  const loaded = windowed ?? loadOrExplain(() => loadUsersInDetail(edited, file), file, 'after');
+  const loaded = windowed ?? loadOrExplain(() => loadUsersInDetail(edited, file, { detach: false }), file, 'after');
   const after = loaded.entries.map((entry) => entry.record);
   const username = planned.username;
   const others = (list: readonly UserRecord[]) => list.filter((record) => record.user.username !== username);

@@ -59,7 +59,7 @@ const sameEntry = (a: LoadedEntry | undefined, b: LoadedEntry | undefined) =>
 /** The context's entries, or undefined when the server would not load the context (it may still load the whole file). */
 function loadContext(context: string, file: string): LoadedEntry[] | undefined {
   try {
-    return loadUsersInDetail(context, file).entries;
+    return loadUsersInDetail(context, file, { detach: false }).entries;
   } catch (error) {
     if (error instanceof UsersFileError) return undefined;
     throw error;

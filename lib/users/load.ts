@@ -68,21 +68,22 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { 
  * slice of a flattened copy).
  */
 const detached = (value: string): string => (value.length < 13 ? value : Buffer.from(value, 'utf8').toString('utf8'));
-const detachedOrNull = (value: string | null | undefined): string | null => (value == null ? null : detached(value));
+const asIs = (value: string): string => value;
+const copyOrNull = (copy: (value: string) => string, value: string | null | undefined): string | null => (value == null ? null : copy(value));
 
-function toRecord(entry: CheckedEntry): UserRecord {
+function toRecord(entry: CheckedEntry, copy: (value: string) => string): UserRecord {
   const workspaces = entry.workspaces ?? null;
   return {
     user: {
-      username: detached(entry.username),
-      email: detachedOrNull(entry.email),
-      full_name: detachedOrNull(entry.full_name ?? entry.fullname),
+      username: copy(entry.username),
+      email: copyOrNull(copy, entry.email),
+      full_name: copyOrNull(copy, entry.full_name ?? entry.fullname),
       disabled: entry.disabled ?? false,
-      workspaces: workspaces && [...new Set(workspaces)].map(detached),
+      workspaces: workspaces && [...new Set(workspaces)].map(copy),
       superuser: workspaces === null,
     },
-    hashedPassword: detached(entry.hashed_password),
-    apiKey: detached(entry.api_key),
+    hashedPassword: copy(entry.hashed_password),
+    apiKey: copy(entry.api_key),
   };
 }
 
@@ -123,18 +124,24 @@ export interface CheckedUsers {
   lookups: EntryMaps;
 }
 
-/**
- * loadUsers, from the document of parseYaml when the caller has it already (the CLI reads the
- * parser's events too), and without the warnings when the caller does not show them (an edit
- * shows those of the file it makes, not of the one it read).
- */
-export function loadUsersInDetail(
-  source: string,
-  file: string,
-  { read = parseYaml(source, file), warnings = true }: { read?: YamlResult; warnings?: boolean } = {},
-): CheckedUsers {
+/** What a caller of loadUsersInDetail may leave out. */
+export interface LoadOptions {
+  /** The document of parseYaml, when the caller has it already (the CLI reads the parser's events too). */
+  read?: YamlResult;
+  /** False: no warnings, for a caller that does not show them (an edit shows those of the file it makes, not of the one it read). */
+  warnings?: boolean;
+  /**
+   * False: the values stay slices of the text, for a short-lived reader that keeps nothing (the
+   * CLI; the copies took half a second of an edit of 100,000 users). Default true, as the server
+   * keeps its users.
+   */
+  detach?: boolean;
+}
+
+/** loadUsers, with each entry as checked and the lookups of its names and keys. */
+export function loadUsersInDetail(source: string, file: string, { read = parseYaml(source, file), warnings = true, detach = true }: LoadOptions = {}): CheckedUsers {
   if (read.problem) throw new UsersFileError(file, [yamlProblem(read.problem, file)]);
-  return checkEntries(read.document, file, undefined, warnings);
+  return checkEntries(read.document, file, undefined, { warnings, copy: detach ? detached : asIs });
 }
 
 /**
@@ -146,7 +153,7 @@ export function checkUsers(document: unknown, file: string, subject?: string): L
   return { records: entries.map((entry) => entry.record), warnings };
 }
 
-function checkEntries(document: unknown, file: string, subject?: string, withWarnings = true): CheckedUsers {
+function checkEntries(document: unknown, file: string, subject?: string, { warnings = true, copy = detached } = {}): CheckedUsers {
   const refuse = (problems: Problem[]) => new UsersFileError(file, problems, subject);
   if (!Array.isArray(document)) {
     const message = document === null ? `is empty: list the users, ${EXAMPLE}` : `must be a list of users at the top level, ${EXAMPLE}`;
@@ -177,13 +184,13 @@ function checkEntries(document: unknown, file: string, subject?: string, withWar
       problems.push({ where: `${where()}, field "fullname"`, message: 'is given beside "full_name": keep one of the two.', entry: index });
       return;
     }
-    loaded.push({ index, record: toRecord(checked.entry), workspacesWithoutValue: checked.entry.workspaces === null });
+    loaded.push({ index, record: toRecord(checked.entry, copy), workspacesWithoutValue: checked.entry.workspaces === null });
   });
   const { problems: crossProblems, ...lookups } = crossEntryProblems(identities, file);
   problems.push(...crossProblems);
 
   if (problems.length > 0) throw refuse(problems);
-  return { entries: loaded, warnings: withWarnings ? warningsOf(loaded, file, lookups) : [], lookups };
+  return { entries: loaded, warnings: warnings ? warningsOf(loaded, file, lookups) : [], lookups };
 }
 
 /**
