@@ -41,8 +41,8 @@ const sameBytes = (a: CurrentFile | null, b: CurrentFile | null) => (a === null 
  * One edit of a users file, all or nothing: read (a regular file only), load as the server
  * does, plan, apply as text edits, load the result as the server does (a big plain file: the
  * edited entry in its place, windowed-check.ts), check that exactly the intended user changed
- * as intended, then replace the file atomically. Any refusal
- * leaves the file byte for byte as it was. `plan` returning null means nothing to change.
+ * as intended, then replace the file atomically. Any refusal leaves the file byte for byte as
+ * it was. `plan` returning null means nothing to change.
  *
  * Concurrent edits never lose a change: the plan is made first without the lock (it may ask
  * for a password), then under the lock of the file (file-lock.ts) the file is read again,

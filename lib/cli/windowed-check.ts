@@ -15,7 +15,7 @@ export interface PlainFile {
 
 /**
  * The entry of each name (or key) after entries `from` to `to` were replaced by `added`, from the
- * lookup before: a view, not a new Map (200,000 names take a quarter of a second to put in one).
+ * lookup before: a view, not a new Map (putting 200,000 names in one took 0.1 to 0.2 s here).
  * Names that appear twice give the first entry, as the loader's lookup does.
  */
 function lookupAfter(before: EntryLookup, from: number, to: number, added: readonly string[]): EntryLookup {

@@ -7,9 +7,9 @@ import { quoted } from '../util/report-text';
 import type { UserRecord } from '../types';
 import { type CheckedEntry, checkEntry } from './entry-checks';
 import { usersFileWarnings, type EntryLookups, type LoadedEntry } from './warnings';
+import { parseYaml, type YamlProblem, type YamlResult } from './yaml';
 
 export type { EntryLookups, LoadedEntry } from './warnings';
-import { parseYaml, type YamlProblem, type YamlResult } from './yaml';
 
 /** A username a report can show: as it is when plain, else quoted with control characters escaped. */
 function shownUsername(username: unknown): string {
