@@ -1,7 +1,8 @@
 import { hashPassword } from '../auth/passwords';
 import { COST_RULE, parseCost } from './args';
 import type { Command } from './command';
-import { editUsersFile, recordOf } from './edit-session';
+import { editUsersFile } from './edit-session';
+import { recordOf } from './user-records';
 import { CliError, usageError } from './io';
 import { readPassword } from './password-input';
 import { newRandomKey } from './secrets';

@@ -1,14 +1,16 @@
-import { type Problem, UsersFileError } from '../errors';
-import { type LoadedUsers, loadUsers } from '../users/load';
-import type { UserRecord, WorkspaceUser } from '../types';
-import { splitByteOrderMark } from '../users/read-file';
+import type { Problem } from '../errors';
+import { loadUsersInDetail } from '../users/load';
+import type { UserRecord } from '../types';
 import { writeFileAtomically } from './atomic-write';
 import { lockFile } from './file-lock';
 import { CliError, type CliIo } from './io';
 import { megabytes, type Progress, progressOf } from './progress';
 import { refuseSingleFileMounts } from './mounts';
 import { type CurrentFile, missingUsersFile, readRegularUsersFile, realPathOfNew, type UsersFileTarget } from './users-file-target';
+import { recordOf, sameUser } from './user-records';
+import { type FileState, loadOrExplain, stateOf } from './file-state';
 import { type EditableUsersYaml, editableUsersYaml } from './users-yaml-window';
+import { loadEditedPlainFile } from './windowed-check';
 import { applyTextEdits, type TextEdit } from './yaml-text-edits';
 
 /** The file as it is now, for a command to plan its edit on. */
@@ -33,66 +35,14 @@ export interface EditOutcome {
   warnings: readonly Problem[];
 }
 
-const isBlank = (text: string): boolean => text.split('\n').every((line) => /^\s*(#.*)?$/.test(line));
-
-function loadOrExplain(text: string, file: string, when: 'before' | 'after'): LoadedUsers {
-  try {
-    return loadUsers(text, file);
-  } catch (error) {
-    if (!(error instanceof UsersFileError)) throw error;
-    const advice =
-      when === 'before'
-        ? 'Nothing was changed. Fix these first (`express-workspace-auth check` lists them), then run the command again.'
-        : `Refused: the server would not load the file after this change, so ${file} was left exactly as it was.`;
-    throw new CliError(`${error.message}\n${advice}`);
-  }
-}
-
-const sameList = (a: readonly string[] | null, b: readonly string[] | null) =>
-  a === b || (a !== null && b !== null && a.length === b.length && a.every((item, index) => item === b[index]));
-
-/**
- * Whether two records give the same user: the user, hash and key — not whatever else a loader
- * may attach (a line number would differ for every entry after an added line). Field by field:
- * isDeepStrictEqual took a second for the 100,000 users of a big file.
- */
-export function sameUser(a: UserRecord | undefined, b: UserRecord | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.hashedPassword !== b.hashedPassword || a.apiKey !== b.apiKey) return false;
-  const fields = Object.keys(a.user) as Array<keyof WorkspaceUser>;
-  if (fields.length !== Object.keys(b.user).length) return false;
-  return fields.every((field) => {
-    const [x, y] = [a.user[field], b.user[field]];
-    return Array.isArray(x) || Array.isArray(y) ? sameList(x as readonly string[] | null, y as readonly string[] | null) : x === y;
-  });
-}
-
-/** The record a user has in a list of records, looked up without prototype surprises. */
-export function recordOf(records: readonly UserRecord[], username: string): UserRecord | undefined {
-  return records.find((record) => record.user.username === username);
-}
-
-/** The file as read, loaded as the server does, ready to plan on. */
-interface FileState {
-  current: CurrentFile | null;
-  /** The text without a leading byte-order mark, which is written back as it was. */
-  text: string;
-  bom: string;
-  records: readonly UserRecord[];
-}
-
-function stateOf(current: CurrentFile | null, file: string): FileState {
-  const { text, bom } = splitByteOrderMark(current?.text ?? '');
-  return { current, text, bom, records: isBlank(text) ? [] : loadOrExplain(text, file, 'before').records };
-}
-
 const sameBytes = (a: CurrentFile | null, b: CurrentFile | null) => (a === null ? b === null : b !== null && a.realPath === b.realPath && a.bytes.equals(b.bytes));
 
 /**
  * One edit of a users file, all or nothing: read (a regular file only), load as the server
- * does, plan, apply as text edits, load the result as the server does, check that exactly
- * the intended user changed as intended, then replace the file atomically. Any refusal
- * leaves the file byte for byte as it was. `plan` returning null means nothing to change.
+ * does, plan, apply as text edits, load the result as the server does (a big plain file: the
+ * edited entry in its place, windowed-check.ts), check that exactly the intended user changed
+ * as intended, then replace the file atomically. Any refusal leaves the file byte for byte as
+ * it was. `plan` returning null means nothing to change.
  *
  * Concurrent edits never lose a change: the plan is made first without the lock (it may ask
  * for a password), then under the lock of the file (file-lock.ts) the file is read again,
@@ -112,7 +62,7 @@ export async function editUsersFile(
     if (!current && (target.explicit || !options.mayCreate)) throw missingUsersFile(target, options.mayCreate);
     return current;
   };
-  const planOn = (state: FileState) => plan({ file, records: state.records, yaml: editableUsersYaml(state.text, file) });
+  const planOn = (state: FileState) => plan({ file, records: state.records, yaml: editableUsersYaml(state.text, file, state.windows) });
 
   const first = await read();
   if (first) await refuseSingleFileMounts(first.realPath, file);
@@ -154,10 +104,12 @@ async function verifyAndSave(
   stillLocked: () => boolean,
   progress: Progress,
 ): Promise<EditOutcome> {
-  const { current, records } = state;
+  const { current, records, windows } = state;
   const edited = applyTextEdits(state.text, planned.edits);
-  const loaded = loadOrExplain(edited, file, 'after');
-  const after = loaded.records;
+  // A big plain file: the edited entry checked in its place, else (or when that cannot tell) the whole file loaded.
+  const windowed = windows && loadEditedPlainFile({ source: state.text, items: windows, entries: state.entries, lookups: state.lookups }, planned.edits, edited, file);
+  const loaded = windowed ?? loadOrExplain(() => loadUsersInDetail(edited, file, { detach: false }), file, 'after');
+  const after = loaded.entries.map((entry) => entry.record);
   const username = planned.username;
   const others = (list: readonly UserRecord[]) => list.filter((record) => record.user.username !== username);
   // Anchors, aliases or merge keys can tie entries together: an edit must not change anyone else.

@@ -1,6 +1,6 @@
 import { describeAccess } from './add-user';
 import type { Command } from './command';
-import { sameUser } from './edit-session';
+import { sameUser } from './user-records';
 import { usageError } from './io';
 import { parseWorkspaces } from './user-args';
 import { APPLIED, editUser, findUser } from './user-edits';

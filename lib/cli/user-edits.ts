@@ -1,6 +1,7 @@
 import type { UserRecord } from '../types';
 import type { ParsedArgs } from './args';
-import { editUsersFile, recordOf, sameUser, type EditContext, type PlannedEdit } from './edit-session';
+import { editUsersFile, type EditContext, type PlannedEdit } from './edit-session';
+import { recordOf, sameUser } from './user-records';
 import { CliError, type CliIo } from './io';
 import { checkUsername } from './user-args';
 import { resolveUsersFile } from './users-file-target';

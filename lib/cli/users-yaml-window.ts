@@ -1,4 +1,4 @@
-import { EVENT_ID, getScalarValue, parseEvents } from 'js-yaml';
+import { EVENT_ID, type Event, getScalarValue } from 'js-yaml';
 import type { YAMLMap } from 'yaml';
 import { UsersYaml, type FieldValue } from './users-yaml';
 import type { TextEdit } from './yaml-text-edits';
@@ -14,25 +14,19 @@ export interface EditableUsersYaml {
 }
 
 /** A top-level entry of a plain block list: where its line starts, and its username. */
-interface Item {
+export interface PlainItem {
   lineStart: number;
   username: string | undefined;
 }
 
 /**
- * The entries of a plain users file, from js-yaml's events (the parser the server's loader
- * uses, and some 15 times faster than the `yaml` package's document on 100,000 users): one
+ * The entries of a plain users file, from the events of js-yaml (the parser of the server's
+ * loader, and some 15 times faster than the `yaml` package's document on 100,000 users): one
  * document, a block list of block mappings, each starting on a `- ` line, and no anchor or
  * alias anywhere, so every entry stands alone. Anything else: undefined.
  */
-function plainItems(source: string): Item[] | undefined {
-  let events: ReturnType<typeof parseEvents>;
-  try {
-    events = parseEvents(source, { filename: 'users file' });
-  } catch {
-    return undefined;
-  }
-  const items: Item[] = [];
+export function plainItems(source: string, events: readonly Event[]): PlainItem[] | undefined {
+  const items: PlainItem[] = [];
   let depth = 0;
   let documents = 0;
   let childIndex = 0; // of the current entry's mapping: even indexes are keys
@@ -73,7 +67,8 @@ const shifted = (edit: TextEdit, offset: number): TextEdit => ({ ...edit, start:
 /**
  * A big users file edited through the one entry a command touches: that entry's lines are
  * parsed alone by the `yaml` package, and its edits shifted back to the whole text. The
- * result is then loaded and compared user by user as for any edit (edit-session.ts).
+ * result is then checked in its place (windowed-check.ts) and compared user by user as for any
+ * edit (edit-session.ts).
  */
 class WindowedUsersYaml implements EditableUsersYaml {
   readonly eol: string;
@@ -82,7 +77,7 @@ class WindowedUsersYaml implements EditableUsersYaml {
   constructor(
     private readonly source: string,
     private readonly file: string,
-    private readonly items: readonly Item[],
+    private readonly items: readonly PlainItem[],
   ) {
     this.eol = source.includes('\r\n') ? '\r\n' : '\n';
   }
@@ -129,11 +124,15 @@ class WindowedUsersYaml implements EditableUsersYaml {
   }
 }
 
-/** Files below this size are parsed whole: every edit path is then the one the specs run most. */
-const WINDOWED_FROM_BYTES = 256 * 1024;
+/** Files below this size are edited and checked whole: every edit path is then the one the specs run most. */
+export const WINDOWED_FROM_BYTES = 256 * 1024;
 
-/** The users file ready for editing: parsed whole, or, when big and plain, one entry at a time. */
-export function editableUsersYaml(source: string, file: string, windowedFromBytes = WINDOWED_FROM_BYTES): EditableUsersYaml {
-  const items = source.length >= windowedFromBytes ? plainItems(source) : undefined;
-  return items ? new WindowedUsersYaml(source, file, items) : UsersYaml.parse(source, file);
+/** The entries of a big plain file, to edit and check one at a time; undefined for a file edited and checked whole. */
+export function windowsOf(source: string, events: readonly Event[] | undefined, fromBytes = WINDOWED_FROM_BYTES): PlainItem[] | undefined {
+  return events && source.length >= fromBytes ? plainItems(source, events) : undefined;
+}
+
+/** The users file ready for editing: parsed whole, or one entry at a time through the windows of windowsOf. */
+export function editableUsersYaml(source: string, file: string, windows?: readonly PlainItem[]): EditableUsersYaml {
+  return windows ? new WindowedUsersYaml(source, file, windows) : UsersYaml.parse(source, file);
 }

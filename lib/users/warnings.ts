@@ -42,10 +42,13 @@ function apiKeyWarnings(apiKey: string): string[] {
 /** How reports name an entry: `file: entry 2 (bob)`. */
 export type EntryLabel = (index: number, username: string) => string;
 
+/** Where to find the entry of a name or key: a Map, or a view of one (the CLI's edit of one entry). */
+export type EntryLookup = Pick<ReadonlyMap<string, number>, 'get'>;
+
 /** The entry of each username and API key, as the loader's uniqueness checks found them: looked up here, not built again. */
 export interface EntryLookups {
-  entryOfUsername: ReadonlyMap<string, number>;
-  entryOfApiKey: ReadonlyMap<string, number>;
+  entryOfUsername: EntryLookup;
+  entryOfApiKey: EntryLookup;
 }
 
 const WORKSPACES_WITHOUT_VALUE =

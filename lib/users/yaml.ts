@@ -201,13 +201,28 @@ function fromException(error: unknown): YamlProblem {
   return { line: 1, column: 1, message: `could not be read as YAML (${error instanceof Error ? error.name : 'error'}).` };
 }
 
-/** The one YAML document of a users file (null for a file of only comments), or the first problem in it. */
-export function parseYaml(source: string, filename: string): YamlResult {
+/** The parser's events of a users file, or the first problem in its YAML. */
+export type YamlEvents = { events: readonly Event[]; problem?: undefined } | { problem: YamlProblem; events?: undefined };
+
+/**
+ * The first half of parseYaml: the text read into the parser's events, aliases measured. Apart,
+ * for a caller that reads the events too (the CLI locates entries with them): parsed once.
+ */
+export function parseYamlEvents(source: string, filename: string): YamlEvents {
   try {
     const events = parseEvents(source, { filename });
     const problem = aliasProblem(source, events);
-    if (problem) return { problem };
-    const documents = constructFromEvents(events, { source, filename, schema: PYYAML_SCHEMA, maxTotalMergeKeys: -1 });
+    return problem ? { problem } : { events };
+  } catch (error) {
+    return { problem: fromException(error) };
+  }
+}
+
+/** The second half of parseYaml: the one document the events of parseYamlEvents make. */
+export function documentOf(parsed: YamlEvents, source: string, filename: string): YamlResult {
+  if (parsed.problem) return parsed;
+  try {
+    const documents = constructFromEvents(parsed.events as Event[], { source, filename, schema: PYYAML_SCHEMA, maxTotalMergeKeys: -1 });
     if (documents.length > 1) {
       return { problem: { line: 1, column: 1, message: 'holds several YAML documents (separated by "---"): a users file is one list of users.' } };
     }
@@ -215,4 +230,9 @@ export function parseYaml(source: string, filename: string): YamlResult {
   } catch (error) {
     return { problem: fromException(error) };
   }
+}
+
+/** The one YAML document of a users file (null for a file of only comments), or the first problem in it. */
+export function parseYaml(source: string, filename: string): YamlResult {
+  return documentOf(parseYamlEvents(source, filename), source, filename);
 }

@@ -104,8 +104,13 @@ describe('refusals leave the file byte for byte as it was', () => {
     expect(folder.bytes().equals(before)).toBe(true);
   });
 
-  it('refuses a file that is not valid UTF-8 rather than rewriting its bytes', async () => {
-    folder.write(Buffer.concat([Buffer.from(entry('alice')), Buffer.from('# caf\xe9\n', 'latin1')]));
+  it.each([
+    ['a Latin-1 byte', [0x63, 0x61, 0x66, 0xe9]],
+    ['an overlong encoding', [0xc0, 0x80]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+    ['a sequence cut short', [0xe2, 0x82]],
+  ])('refuses a file that is not valid UTF-8 (%s) rather than rewriting its bytes', async (_, bytes) => {
+    folder.write(Buffer.concat([Buffer.from(entry('alice')), Buffer.from('# '), Buffer.from(bytes), Buffer.from('\n')]));
     const before = folder.bytes();
     const { status, stderr } = await run(['disable', 'alice']);
     expect(status).toBe(1);

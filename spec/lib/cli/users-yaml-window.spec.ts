@@ -1,5 +1,6 @@
 import { UsersYaml } from '../../../lib/cli/users-yaml';
-import { editableUsersYaml, type EditableUsersYaml } from '../../../lib/cli/users-yaml-window';
+import { parseEvents } from 'js-yaml';
+import { editableUsersYaml, type EditableUsersYaml, windowsOf } from '../../../lib/cli/users-yaml-window';
 import { applyTextEdits } from '../../../lib/cli/yaml-text-edits';
 import { hashes } from '../../helpers';
 
@@ -13,6 +14,9 @@ const PLAIN_FILES: Record<string, string> = {
   'Windows line breaks': `- username: alice\r\n  hashed_password: "${HASH}"\r\n  api_key: "alice-key-0123456789"\r\n- username: bob\r\n  hashed_password: "${HASH}"\r\n  api_key: "bob-key-0123456789"\r\n  workspaces: []\r\n`,
   'username not first, block scalar': `- hashed_password: "${HASH}"\n  username: alice\n  api_key: "alice-key-0123456789"\n  full_name: |\n    Alice\n    - not an entry\n- username: bob\n  hashed_password: "${HASH}"\n  api_key: "bob-key-0123456789"\n`,
 };
+
+/** The windows of a file of any size: undefined when it is not plain. */
+const windowsOfAnySize = (source: string) => windowsOf(source, parseEvents(source, { filename: 'users.yml' }), 0);
 
 type Operation = [string, (yaml: EditableUsersYaml) => ReturnType<UsersYaml['setField']> | null];
 const entryOf = (yaml: EditableUsersYaml, username: string) => {
@@ -30,7 +34,7 @@ const operations = (username: string): Operation[] => [
 ];
 
 describe.each(Object.entries(PLAIN_FILES))('a plain file (%s)', (_, source) => {
-  const windowed = () => editableUsersYaml(source, 'users.yml', 0);
+  const windowed = () => editableUsersYaml(source, 'users.yml', windowsOfAnySize(source));
 
   it('is edited one entry at a time', () => {
     expect(windowed()).not.toBeInstanceOf(UsersYaml);
@@ -52,9 +56,11 @@ it.each([
   ['a dash on a line of its own', `-\n  username: alice\n  hashed_password: "${HASH}"\n  api_key: "alice-key-0123456789"\n`],
   ['a flow list of users', `[{username: alice}]\n`],
 ])('a file with %s is parsed whole', (_, source) => {
-  expect(editableUsersYaml(source, 'users.yml', 0)).toBeInstanceOf(UsersYaml);
+  expect(windowsOfAnySize(source)).toBeUndefined();
+  expect(editableUsersYaml(source, 'users.yml', windowsOfAnySize(source))).toBeInstanceOf(UsersYaml);
 });
 
 it('a small file is parsed whole', () => {
-  expect(editableUsersYaml(PLAIN_FILES['comments and blank lines'] ?? '', 'users.yml')).toBeInstanceOf(UsersYaml);
+  const source = PLAIN_FILES['comments and blank lines'] ?? '';
+  expect(windowsOf(source, parseEvents(source, { filename: 'users.yml' }))).toBeUndefined();
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseUsersFile, UsersFileError, UsersIndex } from '../../../lib/index';
-import { loadUsers } from '../../../lib/users/load';
+import { loadUsers, loadUsersInDetail } from '../../../lib/users/load';
 import { readUsersFile, readUsersFileSync } from '../../../lib/users/read-file';
 import { formatWarnings } from '../../../lib/users/warnings';
 import { parseYaml } from '../../../lib/users/yaml';
@@ -494,4 +494,17 @@ describe('what the loader holds and loads', () => {
   it('loads no native bcrypt: the loader, the reader, the index, the watcher and the environment reader', () => {
     expect(child([], 'modules')).toBe('[]');
   }, 60_000);
+});
+
+describe('loadUsersInDetail (the CLI\'s load)', () => {
+  it('gives the users and warnings of loadUsers, with or without copies of the values, and no warnings when asked for none', () => {
+    const file = `${entry('alice', { workspaces: '[team, bob]' })}${entry('bob', { hashed_password: `"${hashes.htpasswd_default_2y.hash}"`, api_key: 'short' })}`;
+    const whole = loadUsers(file, 'users.yml');
+    expect(whole.warnings.length).toBeGreaterThan(0);
+    for (const detach of [true, false]) {
+      const detailed = loadUsersInDetail(file, 'users.yml', { detach });
+      expect({ records: detailed.entries.map((loaded) => loaded.record), warnings: detailed.warnings }).toEqual(whole);
+      expect(loadUsersInDetail(file, 'users.yml', { detach, warnings: false }).warnings).toEqual([]);
+    }
+  });
 });
