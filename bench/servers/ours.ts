@@ -28,10 +28,11 @@ const auth = workspaceAuth({
   secretKey: SECRET_KEY,
   watch: process.env.BENCH_WATCH === '1',
   logger: quiet,
-  // The failed-login limits would turn the login storm into 429s, and the login line's share per
-  // client (autocannon is one client) into 503s: not what parts 3-5 measure (bench/login-flood.ts does).
+  // The failed-login limits would turn the login storm into 429s, and the login line's shares per
+  // client and per account (autocannon is one client logging in one account) into 503s: not what
+  // parts 3-5 measure (bench/login-flood.ts does).
   loginRateLimit: { limit: 1_000_000, clientLimit: 1_000_000 },
-  loginQueue: { clientShare: 1 },
+  loginQueue: { clientShare: 1, accountShare: 1 },
   ...(process.env.BENCH_MAX_HASHES ? { maxConcurrentHashes: Number(process.env.BENCH_MAX_HASHES) } : {}),
 });
 const loadMs = performance.now() - started;
