@@ -210,16 +210,22 @@ async function reloadUnderLoad(file: string, hash: string, keys: string[]): Prom
   const server = await startServer({ usersFile: file, watch: true });
   try {
     const users = benchUsers(keys);
-    const seconds = SECONDS + 2;
+    const seconds = SECONDS + 5;
     const versions = [1, 2, 3, 4].map((variant) => usersYaml(keys.length, hash, keys, variant));
     await load({ ...keyLoad(server, users.team.apiKey), seconds: 1 });
     await server.mark();
     const running = autocannon(keyLoad(server, users.team.apiKey, seconds));
     const writes: number[] = [];
-    for (const [i, content] of versions.entries()) {
-      await new Promise((resolve) => setTimeout(resolve, i === 0 ? 1500 : (seconds * 1000 - 2500) / versions.length));
-      writes.push(performance.timeOrigin + performance.now());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Each write once the one before is in force: a write made while the previous is still being
+    // loaded is rightly taken with it (the newest content wins), and would leave a reload to count.
+    for (const content of versions) {
+      const at = performance.timeOrigin + performance.now();
+      writes.push(at);
       writeAtomically(file, content);
+      const deadline = performance.now() + 3000;
+      while (!server.reloads.some((reload) => reload.at > at) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const result = await running;
     const stats = await server.stats();
