@@ -6,23 +6,15 @@
  */
 import type { Problem } from '../errors';
 import { USERNAME_PATTERN, USERNAME_RULE, WORKSPACE_PATTERN, WORKSPACE_RULE } from '../names';
+import type { UsersFileEntry } from '../types';
 import { closestName } from '../util/did-you-mean';
 import { describeValue, quoted } from '../util/report-text';
 import { describeHashProblem } from './hash-format';
 
 export const FIELDS = ['username', 'hashed_password', 'api_key', 'email', 'full_name', 'fullname', 'disabled', 'workspaces'] as const;
 
-/** An entry whose every field passed its check. */
-export interface CheckedEntry {
-  username: string;
-  hashed_password: string;
-  api_key: string;
-  email?: string | null;
-  full_name?: string | null;
-  fullname?: string | null;
-  disabled?: boolean;
-  workspaces?: string[] | null;
-}
+/** An entry whose every field passed its check: the shape the `users` option takes too. */
+export type CheckedEntry = UsersFileEntry;
 
 /** What is wrong with a field's value (a sentence, or one per list item: `[index, sentence]`); nothing when it is fine. */
 type FieldCheck = (value: unknown) => string | [number, string][] | undefined;
