@@ -10,8 +10,9 @@ import type { WorkspaceUser } from '../types';
 export class AuthenticatedRequests {
   private readonly users = new RequestSlot<WorkspaceUser>('express-workspace-auth: authenticated user');
 
-  mark(req: Request, user: WorkspaceUser): void {
-    this.users.set(req, user);
+  /** Marks the request as the user's; returns the user it was marked for before, if any. */
+  mark(req: Request, user: WorkspaceUser): WorkspaceUser | undefined {
+    return this.users.swap(req, user);
   }
 
   /** The user this instance authenticated for the request, or undefined. */

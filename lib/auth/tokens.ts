@@ -39,7 +39,10 @@ const MAX_REMEMBERED_TOKENS = 10_000;
 
 export function createTokenService({ secretKey, previousSecretKeys, expirationMinutes, audience }: TokenServiceOptions): TokenService {
   const keys = createSigningKeys(secretKey, previousSecretKeys);
-  const remembered = new Map<string, VerifiedToken>();
+  // By signature: a lookup hashes its key, a new string on every request, and the signature is a
+  // seventh of the token. The whole token must still match what was verified.
+  const remembered = new Map<string, { token: string; verified: VerifiedToken }>();
+  const signatureOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
 
   const verifyAnew = (token: string): VerifiedToken | undefined => {
     try {
@@ -70,16 +73,17 @@ export function createTokenService({ secretKey, previousSecretKeys, expirationMi
     },
     verify(token) {
       if (token.length > MAX_TOKEN_LENGTH) return undefined;
-      const known = remembered.get(token);
-      if (known) {
-        if (Date.now() < known.expiresAtSeconds * 1000) return known;
-        remembered.delete(token);
+      const signature = signatureOf(token);
+      const known = remembered.get(signature);
+      if (known?.token === token) {
+        if (Date.now() < known.verified.expiresAtSeconds * 1000) return known.verified;
+        remembered.delete(signature);
         return undefined;
       }
       const verified = verifyAnew(token);
       if (verified) {
         if (remembered.size >= MAX_REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value as string);
-        remembered.set(token, verified);
+        remembered.set(signature, { token, verified });
       }
       return verified;
     },

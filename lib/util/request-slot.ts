@@ -30,9 +30,17 @@ export class RequestSlot<T> {
     return locals ? (locals[this.key] as T | undefined) : this.outsideExpress.get(req);
   }
 
-  set(req: object, value: T): void {
+  /** Sets the value and returns the one it replaces: one look at the request for both. */
+  swap(req: object, value: T): T | undefined {
     const locals = localsOf(req);
-    if (locals) Object.defineProperty(locals, this.key, { value, writable: true, configurable: true });
-    else this.outsideExpress.set(req, value);
+    if (!locals) {
+      const previous = this.outsideExpress.get(req);
+      this.outsideExpress.set(req, value);
+      return previous;
+    }
+    const previous = locals[this.key] as T | undefined;
+    if (previous === undefined) Object.defineProperty(locals, this.key, { value, writable: true, configurable: true });
+    else locals[this.key] = value;
+    return previous;
   }
 }

@@ -2,9 +2,11 @@ import type { Request } from 'express';
 
 /** A name set as the request's own plain property: listed, assignable, deletable, kept whatever the app does to `res.locals`. */
 function setOwn(req: Request, name: 'workspace' | 'workspaces', value: unknown): void {
-  // Something up the chain (another library's accessor on the app's request prototype, a value
-  // there) would take an assignment: defined instead, so the request holds its own value.
-  if (Object.hasOwn(req, name) || !(name in req)) (req as unknown as Record<string, unknown>)[name] = value;
+  // Assigned when the request has its own; defined otherwise, so that something up the chain
+  // (another library's accessor on the app's request prototype, a value there) never takes the
+  // value, and without looking up the chain at all: each Express request has a map of its own,
+  // so that look would miss every cache.
+  if (Object.hasOwn(req, name)) (req as unknown as Record<string, unknown>)[name] = value;
   else Object.defineProperty(req, name, { value, writable: true, enumerable: true, configurable: true });
 }
 

@@ -191,6 +191,20 @@ describe('the token service', () => {
     expect(tokens.verify(shortLived)).toBeUndefined();
   });
 
+  it("accepts a remembered token's signature under no other header or claims", () => {
+    const tokens = createTokenService(options);
+    const token = tokens.issue(record('alice'));
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    expect(tokens.verify(token)?.username).toBe('alice'); // now remembered, by its signature
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const asBob = Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url');
+    expect(tokens.verify(`${header}.${asBob}.${signature}`)).toBeUndefined();
+    expect(tokens.verify(`${header}.${payload}x.${signature}`)).toBeUndefined();
+    expect(tokens.verify(`.${signature}`)).toBeUndefined();
+    // The remembered token is still itself.
+    expect(tokens.verify(token)?.username).toBe('alice');
+  });
+
   it('refuses a token far longer than any it issues, before parsing it', () => {
     const tokens = createTokenService(options);
     const token = tokens.issue(record('alice'));
