@@ -91,8 +91,9 @@ export function checkEntry(entry: object, where: () => string, index: number): {
     const value = Object.hasOwn(fields, field) ? fields[field] : undefined;
     if (value !== undefined) own[field] = value;
     const found = CHECKS[field](value);
+    if (found === undefined) continue; // the usual case: nothing made for it (eight fields of every entry, 100,000 entries)
     if (typeof found === 'string') problems.push({ where: `${where()}, field ${quoted(field)}`, message: found, entry: index });
-    else for (const [item, message] of found ?? []) problems.push({ where: `${where()}, field ${quoted(field)}[${item}]`, message, entry: index });
+    else for (const [item, message] of found) problems.push({ where: `${where()}, field ${quoted(field)}[${item}]`, message, entry: index });
   }
   for (const key of Object.keys(fields)) {
     if (KNOWN.has(key)) continue;

@@ -37,12 +37,11 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { 
   const firstByUsername = new Map<string, number>();
   const firstByApiKey = new Map<string, number>();
   for (const entry of entries) {
-    const where = () => entryLabel(file, entry.index, entry.username);
     if (typeof entry.username === 'string') {
       const first = firstByUsername.get(entry.username);
       if (first === undefined) firstByUsername.set(entry.username, entry.index);
       else {
-        problems.push({ where: `${where()}, field "username"`, message: `repeats the username of entry ${first + 1}: each user must appear once.`, entry: entry.index });
+        problems.push({ where: `${entryLabel(file, entry.index, entry.username)}, field "username"`, message: `repeats the username of entry ${first + 1}: each user must appear once.`, entry: entry.index });
       }
     }
     if (typeof entry.apiKey === 'string') {
@@ -50,7 +49,7 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { 
       if (first === undefined) firstByApiKey.set(entry.apiKey, entry.index);
       else {
         problems.push({
-          where: `${where()}, field "api_key"`,
+          where: `${entryLabel(file, entry.index, entry.username)}, field "api_key"`,
           message: `is the same as the api_key of entry ${first + 1} (${shownUsername(entries[first]?.username)}): every user needs a key of their own (make one with \`npx express-workspace-auth gen-api-key\`).`,
           entry: entry.index,
         });
