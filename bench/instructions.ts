@@ -3,11 +3,12 @@
  * per request, which do not swing with the machine as throughput does (bench/RESULTS.md: one
  * server alone answers ±20% from one second to the next here). Each server runs under
  * callgrind with instrumentation off; after WARM_UP requests (autocannon, 10 connections) it
- * is switched on for BENCH_COUNTED requests (default 8,000), then off, and the total of every
- * thread of the process (the collector's too) divided by that count is the figure. A major
- * collection inside the window or not moves it by up to ~10% (seen at 3,000 requests), hence
- * 8,000; run it twice before reading a few percent into it. (Full collections just before the
- * window do not help: the code re-warms inside it, and no auth read 737k instead of 623k.)
+ * is switched on for BENCH_COUNTED requests (default 8,000), then off, and the total of the
+ * process divided by that count is the figure. V8 runs single-threaded (--single-threaded), its
+ * collector and compiler on the main thread: the same server then reads the same to ~0.2%
+ * (759.5k and 761.4k per request, 4,000 counted), where with their helper threads two runs read
+ * 735k and 770k. (Full collections just before the window do not help: the code re-warms inside
+ * it, and no auth read 737k instead of 623k.)
  * valgrind runs a server ~50 times slower: each takes about a minute.
  */
 import { execFileSync } from 'node:child_process';
@@ -40,6 +41,7 @@ async function instructionsPerRequest(server: ServerName, usersFile: string, hea
     server,
     usersFile,
     wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${path.join(dir, 'callgrind.out')}`],
+    nodeArgs: ['--single-threaded'],
     readyTimeoutMs: 300_000,
   });
   try {

@@ -92,6 +92,8 @@ export interface ServerOptions {
   shed?: boolean;
   /** A command the server runs under, e.g. valgrind and its arguments (part 8). */
   wrapper?: string[];
+  /** Node flags for this server, before BENCH_NODE_ARGS (part 8: --single-threaded). */
+  nodeArgs?: string[];
   readyTimeoutMs?: number;
 }
 
@@ -101,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   if (options.maxHashes !== undefined) env.BENCH_MAX_HASHES = String(options.maxHashes);
   if (options.shed) env.BENCH_FLOOR_SHED = '1';
   // --expose-gc: memory is read after a full collection (stats({ gc: true })). BENCH_NODE_ARGS: e.g. --cpu-prof, to profile a server.
-  const nodeArgs = ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const nodeArgs = ['--expose-gc', ...(options.nodeArgs ?? []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const script = tsxArgs(path.join('servers', `${options.server ?? 'ours'}.ts`));
   const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...nodeArgs, ...script] as [string, ...string[]];
   const child = track(spawn(command, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
