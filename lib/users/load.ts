@@ -105,8 +105,8 @@ export interface LoadedUsers {
  * Parses and validates the text of a users file. Throws a UsersFileError that lists
  * every problem in the file, each with the file, the entry and the field.
  */
-export function loadUsers(source: string, file: string): LoadedUsers {
-  const { entries, warnings } = loadUsersInDetail(source, file);
+export function loadUsers(source: string, file: string, options?: LoadOptions): LoadedUsers {
+  const { entries, warnings } = loadUsersInDetail(source, file, options);
   return { records: entries.map((entry) => entry.record), warnings };
 }
 

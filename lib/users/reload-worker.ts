@@ -6,7 +6,7 @@
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { UsersFileError } from '../errors';
-import { loadUsersInDetail } from './load';
+import { loadUsers } from './load';
 import { decodeUsersFile } from './read-file';
 import { apiKeyDigest } from './users-index';
 import { toBatch, type WorkerInput, type WorkerOutcome } from './worker-protocol';
@@ -18,8 +18,7 @@ function run({ file, bytes, users }: WorkerInput, port: MessagePort): void {
   let outcome: WorkerOutcome;
   try {
     // Values left as slices of the text (no copies): posting a batch copies them into the main thread's own strings anyway.
-    const { entries, warnings } = loadUsersInDetail(decodeUsersFile(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), file, { detach: false });
-    const loaded = { records: entries.map((entry) => entry.record), warnings };
+    const loaded = loadUsers(decodeUsersFile(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), file, { detach: false });
     let batches = 0;
     for (let start = 0; start < loaded.records.length; start += BATCH) {
       users.postMessage(toBatch(loaded.records.slice(start, start + BATCH), apiKeyDigest));
