@@ -13,12 +13,8 @@ import express from 'express';
 import { loadFloorUsers, sha256 } from './floor-users';
 import { hello, required, serve } from './harness';
 
-// biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
-const { readUsersFileSync } = require('../../dist') as typeof import('../../lib');
-
-const file = required('BENCH_USERS_FILE');
-const users = loadFloorUsers(file);
-const hashes = new Map(readUsersFileSync(file).map((record) => [record.user.username, record.hashedPassword]));
+const users = loadFloorUsers(required('BENCH_USERS_FILE'));
+const hashes = new Map(users.records.map((record) => [record.user.username, record.hashedPassword]));
 
 const shed = process.env.BENCH_FLOOR_SHED === '1';
 const WAITING_ROOM = 24; // 1.5 s of 60 ms hashes

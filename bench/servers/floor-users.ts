@@ -11,6 +11,7 @@ import type { NextFunction, Request, Response } from 'express';
 // biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
 const { readUsersFileSync, WORKSPACE_PATTERN } = require('../../dist') as typeof import('../../lib');
 type WorkspaceUser = import('../../lib').WorkspaceUser;
+type UserRecord = import('../../lib').UserRecord;
 
 export interface FloorUser {
   user: WorkspaceUser;
@@ -23,7 +24,7 @@ export interface FloorUser {
 /** The one-shot digest (Node 20.12+), the cheapest SHA-256 node:crypto has. */
 export const sha256 = (text: string): string => hash('sha256', text, 'base64');
 
-export function loadFloorUsers(file: string): { byUsername: Map<string, FloorUser>; byApiKeyDigest: Map<string, FloorUser> } {
+export function loadFloorUsers(file: string): { byUsername: Map<string, FloorUser>; byApiKeyDigest: Map<string, FloorUser>; records: readonly UserRecord[] } {
   const records = readUsersFileSync(file);
   const known = new Set<string>();
   for (const { user } of records) for (const name of [user.username, ...(user.workspaces ?? [])]) known.add(name);
@@ -35,7 +36,7 @@ export function loadFloorUsers(file: string): { byUsername: Map<string, FloorUse
     byUsername.set(user.username, entry);
     byApiKeyDigest.set(sha256(apiKey), entry);
   }
-  return { byUsername, byApiKeyDigest };
+  return { byUsername, byApiKeyDigest, records };
 }
 
 const refuse = (res: Response, status: number, code: string): void => {
