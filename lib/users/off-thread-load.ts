@@ -163,7 +163,7 @@ export class OffThreadLoader {
     // The bytes went to the worker: the file is read again (should it have changed since, the
     // watcher's next polls see that and load it once more).
     const loaded = loadUsers(await readUsersFileText(file), file);
-    return { index: new UsersIndex(loaded.records, file), warnings: loaded.warnings };
+    return { index: UsersIndex.adopting(loaded.records, file), warnings: loaded.warnings };
   }
 
   /**

@@ -47,7 +47,7 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
     );
     if (options.entries) {
       const loaded = checkUsers(options.entries, USERS_OPTION, USERS_OPTION);
-      this.index = new UsersIndex(loaded.records, USERS_OPTION);
+      this.index = UsersIndex.adopting(loaded.records, USERS_OPTION);
       this.versionWarnings = loaded.warnings;
       this.outcome = { digest: USERS_OPTION };
       this.candidate = this.outcome.digest;
@@ -66,7 +66,8 @@ export class UsersSource extends EventEmitter<UsersSourceEvents> {
       }
     }
     const loaded: LoadedUsers = bytes === undefined ? { records: [options.defaultUser], warnings: [] } : loadUsers(decodeUsersFile(bytes), options.file);
-    this.index = new UsersIndex(loaded.records, bytes === undefined ? 'default user' : options.file);
+    // The default user is the options' object: copied. A load's records are its own.
+    this.index = bytes === undefined ? new UsersIndex(loaded.records, 'default user') : UsersIndex.adopting(loaded.records, options.file);
     this.versionWarnings = loaded.warnings;
     this.outcome = { digest: bytes === undefined ? MISSING_FILE : sha256Bytes(bytes) };
     this.candidate = this.outcome.digest;
