@@ -36,6 +36,7 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { 
   const problems: Problem[] = [];
   const firstByUsername = new Map<string, number>();
   const firstByApiKey = new Map<string, number>();
+  const apiKeyLengths = new Set<number>();
   for (const entry of entries) {
     if (typeof entry.username === 'string') {
       const first = firstByUsername.get(entry.username);
@@ -45,6 +46,7 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { 
       }
     }
     if (typeof entry.apiKey === 'string') {
+      apiKeyLengths.add(entry.apiKey.length);
       const first = firstByApiKey.get(entry.apiKey);
       if (first === undefined) firstByApiKey.set(entry.apiKey, entry.index);
       else {
@@ -56,7 +58,7 @@ function crossEntryProblems(entries: readonly EntryIdentity[], file: string): { 
       }
     }
   }
-  return { problems, entryOfUsername: firstByUsername, entryOfApiKey: firstByApiKey };
+  return { problems, entryOfUsername: firstByUsername, entryOfApiKey: firstByApiKey, apiKeyLengths };
 }
 
 /**
@@ -121,6 +123,7 @@ export function loadUsers(source: string, file: string, options?: LoadOptions): 
 export interface EntryMaps {
   entryOfUsername: Map<string, number>;
   entryOfApiKey: Map<string, number>;
+  apiKeyLengths: Set<number>;
 }
 
 /** What loadUsers finds, with each entry as checked: for a caller that checks an edit of one entry against the rest. */

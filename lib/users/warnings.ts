@@ -49,6 +49,8 @@ export type EntryLookup = Pick<ReadonlyMap<string, number>, 'get'>;
 export interface EntryLookups {
   entryOfUsername: EntryLookup;
   entryOfApiKey: EntryLookup;
+  /** The lengths of the file's API keys, when known: a name of another length is no one's key, and is not looked up. */
+  apiKeyLengths?: ReadonlySet<number>;
 }
 
 const WORKSPACES_WITHOUT_VALUE =
@@ -65,6 +67,8 @@ export function usersFileWarnings(entries: readonly LoadedEntry[], label: EntryL
     const entry = byIndex.get(index);
     if (entry) warnings.push({ where: `${label(index, entry.record.user.username)}, field "${field}"`, message, entry: index });
   };
+  // Two lookups in a map of every key per entry, at 100,000 users, mostly of names no key could equal.
+  const mayBeAKey = (name: string) => lookups.apiKeyLengths?.has(name.length) ?? true;
   const sameAs = (kind: string, index: number) => `is the same as the ${kind} of entry ${index + 1}: anyone who knows that knows the key. ${NEW_KEY}`;
 
   for (const { index, record, workspacesWithoutValue } of entries) {
@@ -73,9 +77,9 @@ export function usersFileWarnings(entries: readonly LoadedEntry[], label: EntryL
     if (lowCost) warn(index, 'hashed_password', lowCost);
     for (const message of apiKeyWarnings(record.apiKey)) warn(index, 'api_key', message);
     // Names others may know must not open the API: look them up among the keys.
-    const keyedByUsername = lookups.entryOfApiKey.get(username);
+    const keyedByUsername = mayBeAKey(username) ? lookups.entryOfApiKey.get(username) : undefined;
     if (keyedByUsername !== undefined) warn(keyedByUsername, 'api_key', sameAs('username', index));
-    const keyedByEmail = email === null ? undefined : lookups.entryOfApiKey.get(email);
+    const keyedByEmail = email === null || !mayBeAKey(email) ? undefined : lookups.entryOfApiKey.get(email);
     if (keyedByEmail !== undefined) warn(keyedByEmail, 'api_key', sameAs('email', index));
     if (workspacesWithoutValue) warn(index, 'workspaces', WORKSPACES_WITHOUT_VALUE);
     if (workspaces === null) continue;
