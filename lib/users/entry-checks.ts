@@ -80,9 +80,9 @@ const KNOWN = new Set<string>(FIELDS);
 /**
  * Checks one entry (a mapping) of a users file or of the `users` option. Only its own
  * properties count: nothing inherited can make a user disabled, or a super-user.
- * `where` names the entry (`users.yml: entry 2 (bob)`), called only for a problem; `index` is its place in the list.
+ * `where(index)` names the entry (`users.yml: entry 2 (bob)`), called only for a problem; `index` is its place in the list.
  */
-export function checkEntry(entry: object, where: () => string, index: number): { entry: CheckedEntry } | { problems: Problem[] } {
+export function checkEntry(entry: object, where: (index: number) => string, index: number): { entry: CheckedEntry } | { problems: Problem[] } {
   const problems: Problem[] = [];
   const fields = entry as Record<string, unknown>;
   // The checked values, read once: what is checked is what is used.
@@ -92,14 +92,14 @@ export function checkEntry(entry: object, where: () => string, index: number): {
     if (value !== undefined) own[field] = value;
     const found = CHECKS[field](value);
     if (found === undefined) continue; // the usual case: nothing made for it (eight fields of every entry, 100,000 entries)
-    if (typeof found === 'string') problems.push({ where: `${where()}, field ${quoted(field)}`, message: found, entry: index });
-    else for (const [item, message] of found) problems.push({ where: `${where()}, field ${quoted(field)}[${item}]`, message, entry: index });
+    if (typeof found === 'string') problems.push({ where: `${where(index)}, field ${quoted(field)}`, message: found, entry: index });
+    else for (const [item, message] of found) problems.push({ where: `${where(index)}, field ${quoted(field)}[${item}]`, message, entry: index });
   }
   for (const key of Object.keys(fields)) {
     if (KNOWN.has(key)) continue;
     const suggestion = closestName(key, FIELDS);
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
-    problems.push({ where: `${where()}, field ${quoted(key)}`, message: `is not a known field.${hint} Known fields: ${FIELDS.join(', ')}.`, entry: index });
+    problems.push({ where: `${where(index)}, field ${quoted(key)}`, message: `is not a known field.${hint} Known fields: ${FIELDS.join(', ')}.`, entry: index });
   }
   return problems.length > 0 ? { problems } : { entry: own as unknown as CheckedEntry };
 }

@@ -162,6 +162,9 @@ export function checkUsers(document: unknown, file: string, subject?: string): L
   return { records: entries.map((entry) => entry.record), warnings };
 }
 
+/** A field of the entry's own, never an inherited one. */
+const ownField = (fields: Record<string, unknown> | undefined, field: string): unknown => (fields && Object.hasOwn(fields, field) ? fields[field] : undefined);
+
 function checkEntries(document: unknown, file: string, subject?: string, { warnings = true, copy = detached } = {}): CheckedUsers {
   const refuse = (problems: Problem[]) => new UsersFileError(file, problems, subject);
   if (!Array.isArray(document)) {
@@ -173,28 +176,29 @@ function checkEntries(document: unknown, file: string, subject?: string, { warni
   const problems: Problem[] = [];
   const loaded: LoadedEntry[] = [];
   const identities: EntryIdentity[] = [];
-  document.forEach((entry: unknown, index) => {
+  // One label maker, called only for a report: at 100,000 users, a closure per entry is work for nothing.
+  const where = (index: number) => entryLabel(file, index, identities[index]?.username);
+  // Every index, holes of a sparse `users` option included: a hole is no mapping, and is refused.
+  for (let index = 0; index < document.length; index++) {
+    const entry: unknown = document[index];
     const isMapping = typeof entry === 'object' && entry !== null && !Array.isArray(entry) && !(entry instanceof Set);
-    const fields = isMapping ? (entry as { username?: unknown; api_key?: unknown }) : {};
-    const own = (field: 'username' | 'api_key') => (Object.hasOwn(fields, field) ? fields[field] : undefined);
-    identities.push({ index, username: own('username'), apiKey: own('api_key') });
-    // Made only for a report: at 100,000 users, a label per entry is work for nothing.
-    const where = () => entryLabel(file, index, own('username'));
-    if (!isMapping) {
-      problems.push({ where: where(), message: 'must be a mapping of fields (username, hashed_password, api_key, ...), not a single value or a list.', entry: index });
-      return;
+    const fields = isMapping ? (entry as Record<string, unknown>) : undefined;
+    identities.push({ index, username: ownField(fields, 'username'), apiKey: ownField(fields, 'api_key') });
+    if (!fields) {
+      problems.push({ where: where(index), message: 'must be a mapping of fields (username, hashed_password, api_key, ...), not a single value or a list.', entry: index });
+      continue;
     }
     const checked = checkEntry(fields, where, index);
     if ('problems' in checked) {
       problems.push(...checked.problems);
-      return;
+      continue;
     }
     if (checked.entry.full_name != null && checked.entry.fullname != null) {
-      problems.push({ where: `${where()}, field "fullname"`, message: 'is given beside "full_name": keep one of the two.', entry: index });
-      return;
+      problems.push({ where: `${where(index)}, field "fullname"`, message: 'is given beside "full_name": keep one of the two.', entry: index });
+      continue;
     }
     loaded.push({ index, record: toRecord(checked.entry, copy), workspacesWithoutValue: checked.entry.workspaces === null });
-  });
+  }
   const { problems: crossProblems, ...lookups } = crossEntryProblems(identities, file);
   problems.push(...crossProblems);
 

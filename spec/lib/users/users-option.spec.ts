@@ -124,6 +124,13 @@ describe('checked exactly as the users file', () => {
     expect(refusalOf(() => build({ users: [] })).message).toMatch(/^The users option has 1 problem:\n {2}- users option: lists no users, so nobody could log in/);
   });
 
+  it('refuses a hole in a sparse array as an entry that is no mapping, never skips it', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is checked.
+    const refusal = refusalOf(() => build({ users: [JANE, , SAM] as UsersFileEntry[] }));
+    expect(refusal.problems.map((problem) => problem.where)).toEqual(['users option: entry 2 (no username)']);
+    expect(refusal.problems[0]?.message).toMatch(/^must be a mapping of fields/);
+  });
+
   it('reads only what an entry holds itself: an inherited field counts for nothing', () => {
     const inherited = Object.assign(Object.create({ disabled: true, workspaces: null }), JANE) as UsersFileEntry;
     const auth = build({ users: [inherited] });
