@@ -1,7 +1,8 @@
 /**
  * Part 1 of `npm run bench` (issue 16): the cost of auth per request, beside the floors and the
- * peers. Eight servers, each in its own process, the same trivial handler behind:
+ * peers. Nine servers, each in its own process, the same trivial handler behind:
  *   no auth | the bare API-key floor | the API-key floor | ours, API key | passport-headerapikey
+ *           | the API-key floor mounted as ours is (floor-api-key-mounted.ts)
  *           | the bearer floor       | ours, bearer      | express-jwt
  * The floors are the least code that does our work (bench/servers/floor-*.ts; the bare one,
  * as issue 16 measured it, does less): they say how much of a gap is the work itself and how
@@ -23,6 +24,7 @@ const VARIANTS = {
   noAuth: { server: 'no-auth', label: 'no auth', credential: 'none' },
   floorApiKeyBare: { server: 'floor-api-key-bare', label: 'bare API-key floor (no workspace checks)', credential: 'apiKey' },
   floorApiKey: { server: 'floor-api-key', label: 'API-key floor', credential: 'apiKey' },
+  floorApiKeyMounted: { server: 'floor-api-key-mounted', label: 'API-key floor mounted as ours', credential: 'apiKey' },
   oursApiKey: { server: 'ours', label: 'ours, API key', credential: 'apiKey' },
   passportHeaderApiKey: { server: 'passport-headerapikey', label: 'passport-headerapikey', credential: 'apiKey' },
   floorBearer: { server: 'floor-bearer', label: 'bearer floor', credential: 'bearer' },
@@ -44,6 +46,10 @@ const PAIRS: Array<[Variant, Variant, Target?]> = [
   ['floorApiKey', 'noAuth'],
   ['oursApiKey', 'noAuth'],
   ['oursApiKey', 'floorApiKeyBare', { text: '>= 97% of the bare floor', pass: (ratio) => ratio >= 0.97 }],
+  // Where the target stands: our work as the least code does it, mounted as ours is (an app.use()
+  // layer, then authenticate and requireWorkspace), against the bare floor; and ours against it.
+  ['floorApiKeyMounted', 'floorApiKeyBare'],
+  ['oursApiKey', 'floorApiKeyMounted'],
   ['passportHeaderApiKey', 'noAuth'],
   // "Ahead of the peer": ours faster than the peer, in the median round.
   ['oursApiKey', 'passportHeaderApiKey', { text: '> 100% of the peer', pass: (ratio) => ratio > 1 }],

@@ -81,7 +81,7 @@ export interface BenchServer {
 }
 
 /** The servers of bench/servers/: ours, no auth, the floors, the two peers, and the login-flood server (bench/login-flood.ts). */
-export type ServerName = 'ours' | 'floor-start' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt' | 'login-flood' | 'floor-login';
+export type ServerName = 'ours' | 'floor-start' | 'no-auth' | 'floor-api-key-bare' | 'floor-api-key' | 'floor-api-key-mounted' | 'floor-bearer' | 'passport-headerapikey' | 'express-jwt' | 'login-flood' | 'floor-login';
 
 export interface ServerOptions {
   server?: ServerName;

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import express, { type RequestHandler } from 'express';
-import { admitToWorkspace, loadFloorUsers, sha256 } from './floor-users';
+import { admitToWorkspace, loadFloorUsers, userOfApiKey } from './floor-users';
 import { hello, required, serve } from './harness';
 
 const started = performance.now();
@@ -13,17 +13,12 @@ const users = loadFloorUsers(required('BENCH_USERS_FILE'));
 const loadMs = performance.now() - started;
 
 const floorApiKey: RequestHandler = (req, res, next) => {
-  const headers = req.headers;
-  const key = headers['x-api-key'] ?? headers['x-argilla-api-key'] ?? headers['x-rubrix-api-key'];
-  if (
-    typeof key !== 'string' ||
-    (headers['x-argilla-api-key'] ?? key) !== key ||
-    (headers['x-rubrix-api-key'] ?? key) !== key
-  ) {
+  const entry = userOfApiKey(users, req.headers);
+  if (!entry) {
     res.status(401).json({ code: 'invalid_api_key' });
     return;
   }
-  admitToWorkspace(users.byApiKeyDigest.get(sha256(key)), req, res, next);
+  admitToWorkspace(entry, req, res, next);
 };
 
 const app = express();

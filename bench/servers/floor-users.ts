@@ -6,6 +6,7 @@
  * check its name and the user's access, and set req.user, req.workspace and req.workspaces.
  */
 import { hash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 // biome-ignore lint/style/noCommonJs: required, not imported, so `npm run typecheck` does not depend on dist/ existing.
@@ -42,6 +43,16 @@ export function loadFloorUsers(file: string): { byUsername: Map<string, FloorUse
 const refuse = (res: Response, status: number, code: string): void => {
   res.status(status).json({ code });
 };
+
+/**
+ * The user of the API key a request presents, as ours finds it: X-API-Key, else the Argilla or
+ * Rubrix header (two different keys are refused), SHA-256, a Map; undefined when none matches.
+ */
+export function userOfApiKey(users: { byApiKeyDigest: ReadonlyMap<string, FloorUser> }, headers: IncomingHttpHeaders): FloorUser | undefined {
+  const key = headers['x-api-key'] ?? headers['x-argilla-api-key'] ?? headers['x-rubrix-api-key'];
+  if (typeof key !== 'string' || (headers['x-argilla-api-key'] ?? key) !== key || (headers['x-rubrix-api-key'] ?? key) !== key) return undefined;
+  return users.byApiKeyDigest.get(sha256(key));
+}
 
 /** requireWorkspace()'s work for an authenticated user, in the fewest steps. */
 export function admitToWorkspace(entry: FloorUser | undefined, req: Request, res: Response, next: NextFunction): void {
