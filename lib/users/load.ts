@@ -178,9 +178,10 @@ function checkEntries(document: unknown, file: string, subject?: string, { warni
   const identities: EntryIdentity[] = [];
   // One label maker, called only for a report: at 100,000 users, a closure per entry is work for nothing.
   const where = (index: number) => entryLabel(file, index, identities[index]?.username);
-  // Every index, holes of a sparse `users` option included: a hole is no mapping, and is refused.
+  // Every index, holes of a sparse `users` option included: a hole is no mapping, and is refused,
+  // whatever an index of Array.prototype may hold.
   for (let index = 0; index < document.length; index++) {
-    const entry: unknown = document[index];
+    const entry: unknown = Object.hasOwn(document, index) ? document[index] : undefined;
     const isMapping = typeof entry === 'object' && entry !== null && !Array.isArray(entry) && !(entry instanceof Set);
     const fields = isMapping ? (entry as Record<string, unknown>) : undefined;
     identities.push({ index, username: ownField(fields, 'username'), apiKey: ownField(fields, 'api_key') });

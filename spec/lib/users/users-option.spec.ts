@@ -131,6 +131,18 @@ describe('checked exactly as the users file', () => {
     expect(refusal.problems[0]?.message).toMatch(/^must be a mapping of fields/);
   });
 
+  it('never takes an entry for a hole from Array.prototype', () => {
+    const polluted = Array.prototype as unknown as Record<number, unknown>;
+    polluted[1] = { username: 'mallory', hashed_password: HASH, api_key: 'mallory-api-key-0123456789abcdef', workspaces: null };
+    try {
+      // biome-ignore lint/suspicious/noSparseArray: the hole is what is checked.
+      const refusal = refusalOf(() => build({ users: [JANE, , SAM] as UsersFileEntry[] }));
+      expect(refusal.problems.map((problem) => problem.where)).toEqual(['users option: entry 2 (no username)']);
+    } finally {
+      delete polluted[1];
+    }
+  });
+
   it('reads only what an entry holds itself: an inherited field counts for nothing', () => {
     const inherited = Object.assign(Object.create({ disabled: true, workspaces: null }), JANE) as UsersFileEntry;
     const auth = build({ users: [inherited] });
