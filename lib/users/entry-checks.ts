@@ -77,6 +77,9 @@ const CHECKS: Record<(typeof FIELDS)[number], FieldCheck> = {
 
 const KNOWN = new Set<string>(FIELDS);
 
+/** A field of the entry's own, never an inherited one. */
+export const ownField = (fields: Record<string, unknown> | undefined, field: string): unknown => (fields && Object.hasOwn(fields, field) ? fields[field] : undefined);
+
 /**
  * Checks one entry (a mapping) of a users file or of the `users` option. Only its own
  * properties count: nothing inherited can make a user disabled, or a super-user.
@@ -88,7 +91,7 @@ export function checkEntry(entry: object, where: (index: number) => string, inde
   // The checked values, read once: what is checked is what is used.
   const own: Record<string, unknown> = {};
   for (const field of FIELDS) {
-    const value = Object.hasOwn(fields, field) ? fields[field] : undefined;
+    const value = ownField(fields, field);
     if (value !== undefined) own[field] = value;
     const found = CHECKS[field](value);
     if (found === undefined) continue; // the usual case: nothing made for it (eight fields of every entry, 100,000 entries)

@@ -5,7 +5,7 @@
 import { UsersFileError, type Problem } from '../errors';
 import { quoted } from '../util/report-text';
 import type { UserRecord } from '../types';
-import { type CheckedEntry, checkEntry } from './entry-checks';
+import { type CheckedEntry, checkEntry, ownField } from './entry-checks';
 import { usersFileWarnings, type EntryLookups, type LoadedEntry } from './warnings';
 import { parseYaml, type YamlProblem, type YamlResult } from './yaml';
 
@@ -161,9 +161,6 @@ export function checkUsers(document: unknown, file: string, subject?: string): L
   const { entries, warnings } = checkEntries(document, file, subject);
   return { records: entries.map((entry) => entry.record), warnings };
 }
-
-/** A field of the entry's own, never an inherited one. */
-const ownField = (fields: Record<string, unknown> | undefined, field: string): unknown => (fields && Object.hasOwn(fields, field) ? fields[field] : undefined);
 
 function checkEntries(document: unknown, file: string, subject?: string, { warnings = true, copy = detached } = {}): CheckedUsers {
   const refuse = (problems: Problem[]) => new UsersFileError(file, problems, subject);
