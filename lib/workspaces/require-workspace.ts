@@ -41,7 +41,9 @@ function requestedWorkspace(req: Request): unknown {
     const fromQuery: unknown = (req.query as Record<string, unknown> | undefined)?.workspace;
     if (fromQuery !== undefined) return fromQuery;
   }
-  return req.headers['x-argilla-workspace'] ?? req.headers['x-rubrix-workspace'];
+  // One read of `req.headers`: each is a cache miss on an Express request (user-property.ts).
+  const { headers } = req;
+  return headers['x-argilla-workspace'] ?? headers['x-rubrix-workspace'];
 }
 
 /** A user may work in a workspace, or why not. */
@@ -86,7 +88,7 @@ export function createWorkspaceGuards(getUsers: () => UsersIndex, authenticated:
       }
       return function workspaceGuard(req, res, next) {
         const users = getUsers();
-        const verdict = judge(users, authenticated.userOf(req), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
+        const verdict = judge(users, authenticated.userOf(req, res), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
         if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse, verdict.details);
         setRequestWorkspace(req, verdict.workspace, workspacesFor(users, verdict.user));
         next();

@@ -174,6 +174,57 @@ describe('in an app without Passport of its own', () => {
     expect((await request(other).get('/theirs').set(apiKey('user2'))).body).toEqual({ user: 'from another middleware', ours: 'user2' });
     expect((await request(other).get('/twice').set(apiKey('user2'))).body).toEqual({ user: 'user1', ours: 'user1' });
   });
+
+  // What the app put on its own request object (app.request, every request's prototype) is read
+  // and written as a plain `req.user` would, with the request itself as `this`.
+  describe("what the app's request object holds", () => {
+    const { plugin } = pluginOnly();
+    function appWith(requestProperties: PropertyDescriptorMap, before: express.RequestHandler = (_req, _res, next) => next()) {
+      const app = express();
+      Object.defineProperties(app.request, requestProperties);
+      app.get('/in', before, plugin.authenticate, (req, res) => {
+        res.json({ user: (req.user as { username?: string } | undefined)?.username ?? null, ownUser: Object.hasOwn(req, 'user'), ours: plugin.userOf(req)?.username });
+      });
+      return app;
+    }
+
+    it("a user setter there is called, on the request, as an assignment would: the user is the app's to keep", async () => {
+      const app = appWith({
+        user: {
+          get(this: { kept?: unknown }) {
+            return this.kept;
+          },
+          set(this: { kept?: unknown }, user: unknown) {
+            Object.defineProperty(this, 'kept', { value: user, writable: true });
+          },
+        },
+      });
+      expect((await request(app).get('/in').set(apiKey('user2'))).body).toEqual({ user: 'user2', ownUser: false, ours: 'user2' });
+    });
+
+    it('a user value there is never replaced', async () => {
+      const app = appWith({ user: { value: { username: 'anonymous' }, writable: true } });
+      expect((await request(app).get('/in').set(apiKey('user2'))).body).toEqual({ user: 'anonymous', ownUser: false, ours: 'user2' });
+    });
+
+    it("an isAuthenticated getter there is asked on the request: where it says the app's Passport is on, req.user is left alone", async () => {
+      const app = appWith(
+        {
+          isAuthenticated: {
+            get(this: { hostPassport?: boolean }) {
+              return this.hostPassport ? () => false : undefined;
+            },
+          },
+        },
+        (req, _res, next) => {
+          if (req.headers['x-host-passport']) (req as unknown as { hostPassport: boolean }).hostPassport = true;
+          next();
+        },
+      );
+      expect((await request(app).get('/in').set(apiKey('user2')).set('X-Host-Passport', '1')).body).toEqual({ user: null, ownUser: false, ours: 'user2' });
+      expect((await request(app).get('/in').set(apiKey('user2'))).body).toEqual({ user: 'user2', ownUser: true, ours: 'user2' });
+    });
+  });
 });
 
 describe("the app's own errors, with auth.errorHandler mounted", () => {
