@@ -74,14 +74,14 @@ export async function perRequestOverhead(usersFile: string, users: BenchUsers, t
   });
 
   for (const [of, to, target] of PAIRS) {
-    const { ratio, of: ofRun, to: toRun, spread, pinned } = await sideBySide(contender(of), contender(to));
+    const { ratio, of: ofRun, to: toRun, spread, pinned, serversCores } = await sideBySide(contender(of), contender(to));
     report({
       part: '1',
       measure: `${VARIANTS[of].label} vs ${VARIANTS[to].label}`,
       figure: pct(ratio),
       target: target?.text ?? 'reported',
       pass: target?.pass(ratio),
-      detail: `${spread}; ${Math.round(ofRun.rps)}/s vs ${Math.round(toRun.rps)}/s; p99 ${ms(ofRun.p99Ms)} vs ${ms(toRun.p99Ms)}; ${pinned ? 'sharing core 0' : 'not pinned (no taskset or one core): moves with the machine'}`,
+      detail: `${spread}; ${Math.round(ofRun.rps)}/s vs ${Math.round(toRun.rps)}/s; p99 ${ms(ofRun.p99Ms)} vs ${ms(toRun.p99Ms)}; ${pinned ? `sharing core 0, which they used ${pct(serversCores)} of` : 'not pinned (no taskset or one core): moves with the machine'}`,
     });
   }
   return started;

@@ -55,6 +55,8 @@ export interface ServerStats {
   eldP99Ms: number;
   eldMaxMs: number;
   cpuCores: number;
+  /** The same CPU in ms. */
+  cpuMs: number;
   rssMb: number;
   heapMb: number;
   arrayBuffersMb: number;

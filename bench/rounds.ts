@@ -43,6 +43,12 @@ export interface SideBySide {
   spread: string;
   /** Whether the servers shared one core (CAN_PIN); if not, the ratio moves with the machine. */
   pinned: boolean;
+  /**
+   * The CPU both servers used while loaded, in cores (their processes' own, from the harness, over
+   * the rounds' load time): near 1 when pinned, the premise above. Lower, the servers sat waiting
+   * for requests part of the time, and the ratio holds those waits too, not only the cost per request.
+   */
+  serversCores: number;
 }
 
 /** `of` and `to` loaded at the same time, ROUNDS times, after a 1-s warm-up; see the top of this file. */
@@ -52,15 +58,19 @@ export async function sideBySide(of: Contender, to: Contender): Promise<SideBySi
   if (CAN_PIN) await Promise.all([pin(of.server.pid, '0'), pin(to.server.pid, '0')]);
   try {
     await Promise.all([load({ ...of.load, seconds: 1, core }), load({ ...to.load, seconds: 1, core })]);
+    await Promise.all([of.server.mark(), to.server.mark()]);
     const rounds: Array<{ ratio: number; of: LoadResult; to: LoadResult }> = [];
     for (let round = 0; round < ROUNDS; round++) {
       const [ofRun, toRun] = await Promise.all([load({ ...of.load, core }), load({ ...to.load, core })]);
       rounds.push({ ratio: ofRun.rps / toRun.rps, of: ofRun, to: toRun });
     }
+    const [ofStats, toStats] = await Promise.all([of.server.stats(), to.server.stats()]);
     rounds.sort((a, b) => a.ratio - b.ratio);
     const middle = rounds[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
     const spread = `${rounds.length} rounds ${pct((rounds[0] as (typeof rounds)[number]).ratio)}-${pct((rounds[rounds.length - 1] as (typeof rounds)[number]).ratio)}`;
-    return { ...middle, spread, pinned: CAN_PIN };
+    // The window also holds each round's autocannon starting and ending, when the servers idle: divided by the load time alone.
+    const serversCores = (ofStats.cpuMs + toStats.cpuMs) / (ROUNDS * Math.max(of.load.seconds, to.load.seconds) * 1000);
+    return { ...middle, spread, pinned: CAN_PIN, serversCores };
   } finally {
     // Back to every core, for the parts that follow (logins hash on several threads).
     if (CAN_PIN) await Promise.all([pin(of.server.pid, cores), pin(to.server.pid, cores)]);

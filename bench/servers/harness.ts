@@ -118,6 +118,7 @@ export function serve(app: Express, ready: { loadMs: number; users: number }, on
         eldMaxMs: delay.max / 1e6,
         // CPU of the whole process (event loop and bcrypt threads), in cores.
         cpuCores: (cpu.user + cpu.system) / 1000 / wallMs,
+        cpuMs: (cpu.user + cpu.system) / 1000,
         rssMb: memory.rss / 2 ** 20,
         heapMb: memory.heapUsed / 2 ** 20,
         // Buffers and typed arrays live outside the V8 heap: reported beside it, so nothing hides there.
