@@ -133,19 +133,23 @@ async function usersFileScale(small: BenchServer, big: BenchServer, files: { sma
 /** 3. Logins/s against the same number of bcrypt.compare loops in a bare process. */
 async function loginThroughput(server: BenchServer, users: BenchUsers): Promise<void> {
   step(`3. Login throughput vs the bcrypt limit (cost ${COST}, ${BOUND} at once)`);
-  await load(loginLoad(server, users.team.username, PASSWORD, 4, 1));
-  const logins = await load(loginLoad(server, users.team.username, PASSWORD, 4));
+  await autocannon(loginLoad(server, users.team.username, PASSWORD, 4, 1));
+  // Not load(), which refuses any failed answer: on a slow moment of this machine the line sheds
+  // logins (503: a check would not be answered within maxWaitMs), as SPEC §3 has it. Only the
+  // answered logins count, and the shed ones are reported.
+  const logins = await autocannon(loginLoad(server, users.team.username, PASSWORD, 4));
+  const loginsPerSecond = logins.ok / SECONDS;
   const raw = await run(process.execPath, tsxArgs('bcrypt-limit.ts', [String(BOUND), String(SECONDS), String(COST)]), { timeoutMs: 60_000 });
   if (raw.code !== 0) throw new Error(`bcrypt-limit failed: ${raw.stderr}`);
   const limit = (JSON.parse(raw.stdout) as { comparesPerSecond: number }).comparesPerSecond;
-  const ratio = logins.rps / limit;
+  const ratio = loginsPerSecond / limit;
   report({
     part: '3',
     measure: 'logins/s vs raw bcrypt.compare',
     figure: pct(ratio),
     target: '>= 95% of raw bcrypt.compare',
     pass: ratio >= 0.95,
-    detail: `${logins.rps.toFixed(1)}/s vs ${limit.toFixed(1)}/s, ${BOUND} at once; login p50 ${ms(logins.p50Ms)}`,
+    detail: `${loginsPerSecond.toFixed(1)}/s vs ${limit.toFixed(1)}/s, ${BOUND} at once; login p50 ${ms(logins.p50Ms)}; ${logins.failed} shed or failed`,
   });
 }
 
