@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { RequestSlot } from '../util/request-slot';
 import type { WorkspaceUser } from '../types';
 
@@ -10,13 +10,13 @@ import type { WorkspaceUser } from '../types';
 export class AuthenticatedRequests {
   private readonly users = new RequestSlot<WorkspaceUser>('express-workspace-auth: authenticated user');
 
-  /** Marks the request as the user's; returns the user it was marked for before, if any. `res`: the response a middleware was handed with it. */
-  mark(req: Request, user: WorkspaceUser, res?: Response): WorkspaceUser | undefined {
-    return this.users.swap(req, user, res);
+  /** Marks the request as the user's; returns the user it was marked for before, if any. */
+  mark(req: Request, user: WorkspaceUser): WorkspaceUser | undefined {
+    return this.users.swap(req, user);
   }
 
-  /** The user this instance authenticated for the request, or undefined. `res`: as for `mark`. */
-  userOf(req: Request, res?: Response): WorkspaceUser | undefined {
-    return this.users.get(req, res);
+  /** The user this instance authenticated for the request, or undefined. */
+  userOf(req: Request): WorkspaceUser | undefined {
+    return this.users.get(req);
   }
 }

@@ -23,7 +23,7 @@ export function createAuthenticate(verifiers: Verifiers, refuse: Refuse, authent
       refuse(req, res, next, verdict.code);
       return;
     }
-    const previous = authenticated.mark(req, verdict.user, res);
+    const previous = authenticated.mark(req, verdict.user);
     // For the app's handlers; the plugin itself trusts only its mark.
     placeUser(req, verdict.user, previous);
     next();

@@ -12,15 +12,8 @@
  */
 type Locals = Record<symbol, unknown>;
 
-/**
- * The locals of `res`, the response a middleware was handed, else of `req.res`. A middleware
- * passes its `res`: each Express request and response has a hidden class of its own, so every
- * read of one of their properties misses V8's caches, and `req.res` is one read more.
- */
-type WithLocals = { locals?: unknown };
-
-function localsOf(req: object, res: WithLocals | undefined): Locals | undefined {
-  const locals: unknown = (res ?? (req as { res?: WithLocals }).res)?.locals;
+function localsOf(req: object): Locals | undefined {
+  const locals: unknown = (req as { res?: { locals?: unknown } }).res?.locals;
   return typeof locals === 'object' && locals !== null ? (locals as Locals) : undefined;
 }
 
@@ -32,15 +25,14 @@ export class RequestSlot<T> {
     this.key = Symbol(description);
   }
 
-  /** The value for `req`; `res`: the response handed with it, when the caller has it. */
-  get(req: object, res?: WithLocals): T | undefined {
-    const locals = localsOf(req, res);
+  get(req: object): T | undefined {
+    const locals = localsOf(req);
     return locals ? (locals[this.key] as T | undefined) : this.outsideExpress.get(req);
   }
 
   /** Sets the value and returns the one it replaces: one look at the request for both. */
-  swap(req: object, value: T, res?: WithLocals): T | undefined {
-    const locals = localsOf(req, res);
+  swap(req: object, value: T): T | undefined {
+    const locals = localsOf(req);
     if (!locals) {
       const previous = this.outsideExpress.get(req);
       this.outsideExpress.set(req, value);

@@ -88,7 +88,7 @@ export function createWorkspaceGuards(getUsers: () => UsersIndex, authenticated:
       }
       return function workspaceGuard(req, res, next) {
         const users = getUsers();
-        const verdict = judge(users, authenticated.userOf(req, res), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
+        const verdict = judge(users, authenticated.userOf(req), (user) => fixedWorkspace ?? requestedWorkspace(req) ?? user.username);
         if ('refuse' in verdict) return refuse(req, res, next, verdict.refuse, verdict.details);
         setRequestWorkspace(req, verdict.workspace, workspacesFor(users, verdict.user));
         next();

@@ -252,4 +252,15 @@ describe("what the plugin keeps per request (its slots on res.locals)", () => {
     const response = await request(server).get('/').set(as('user2'));
     expect(response.body).toEqual({ user: 'user2', workspace: 'user2' });
   });
+
+  it("are found by auth.userOf(req) where the response has locals but the request no .res (a unit test's doubles)", async () => {
+    const server = http.createServer((req, res) => {
+      const response = Object.assign(res, { locals: {} }) as unknown as express.Response;
+      auth.authenticate(req as express.Request, response, (error?: unknown) => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ error: error ? String(error) : null, user: auth.userOf(req as express.Request)?.username ?? null }));
+      });
+    });
+    expect((await request(server).get('/').set(as('user2'))).body).toEqual({ error: null, user: 'user2' });
+  });
 });
