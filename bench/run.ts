@@ -38,6 +38,8 @@ const COST = 10;
 const CORES = os.availableParallelism();
 /** The library's default bound on bcrypt hashes at once (lib/passwords.ts). */
 const BOUND = Math.max(1, CORES - 1);
+/** Part 3's pairs of turns: logins, then raw bcrypt loops. */
+const LOGIN_PAIRS = 3;
 /** libuv's thread pool: "unbounded" hashing is bounded by it alone. */
 const UV_THREADS = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
 /** Connections of the API-key load: enough to keep one server core busy. */
@@ -134,22 +136,29 @@ async function usersFileScale(small: BenchServer, big: BenchServer, files: { sma
 async function loginThroughput(server: BenchServer, users: BenchUsers): Promise<void> {
   step(`3. Login throughput vs the bcrypt limit (cost ${COST}, ${BOUND} at once)`);
   await autocannon(loginLoad(server, users.team.username, PASSWORD, 4, 1));
-  // Not load(), which refuses any failed answer: on a slow moment of this machine the line sheds
-  // logins (503: a check would not be answered within maxWaitMs), as SPEC §3 has it. Only the
-  // answered logins count, and the shed ones are reported.
-  const logins = await autocannon(loginLoad(server, users.team.username, PASSWORD, 4));
-  const loginsPerSecond = logins.ok / SECONDS;
-  const raw = await run(process.execPath, tsxArgs('bcrypt-limit.ts', [String(BOUND), String(SECONDS), String(COST)]), { timeoutMs: 60_000 });
-  if (raw.code !== 0) throw new Error(`bcrypt-limit failed: ${raw.stderr}`);
-  const limit = (JSON.parse(raw.stdout) as { comparesPerSecond: number }).comparesPerSecond;
-  const ratio = loginsPerSecond / limit;
+  // The two compete for the same cores, so they run in turns; one pair of turns moved by 10
+  // points from run to run here (88.7-98.7% with the same code). Three pairs, the median ratio.
+  const pairs: Array<{ ratio: number; loginsPerSecond: number; limit: number; p50Ms: number; shed: number }> = [];
+  for (let pair = 0; pair < LOGIN_PAIRS; pair++) {
+    // Not load(), which refuses any failed answer: on a slow moment of this machine the line sheds
+    // logins (503: a check would not be answered within maxWaitMs), as SPEC §3 has it. Only the
+    // answered logins count, and the shed ones are reported.
+    const logins = await autocannon(loginLoad(server, users.team.username, PASSWORD, 4));
+    const loginsPerSecond = logins.ok / SECONDS;
+    const raw = await run(process.execPath, tsxArgs('bcrypt-limit.ts', [String(BOUND), String(SECONDS), String(COST)]), { timeoutMs: 60_000 });
+    if (raw.code !== 0) throw new Error(`bcrypt-limit failed: ${raw.stderr}`);
+    const limit = (JSON.parse(raw.stdout) as { comparesPerSecond: number }).comparesPerSecond;
+    pairs.push({ ratio: loginsPerSecond / limit, loginsPerSecond, limit, p50Ms: logins.p50Ms, shed: logins.failed });
+  }
+  pairs.sort((a, b) => a.ratio - b.ratio);
+  const middle = pairs[Math.floor(pairs.length / 2)] as (typeof pairs)[number];
   report({
     part: '3',
     measure: 'logins/s vs raw bcrypt.compare',
-    figure: pct(ratio),
+    figure: pct(middle.ratio),
     target: '>= 95% of raw bcrypt.compare',
-    pass: ratio >= 0.95,
-    detail: `${loginsPerSecond.toFixed(1)}/s vs ${limit.toFixed(1)}/s, ${BOUND} at once; login p50 ${ms(logins.p50Ms)}; ${logins.failed} shed or failed`,
+    pass: middle.ratio >= 0.95,
+    detail: `the median of ${pairs.length} pairs in turns (${pairs.map((p) => pct(p.ratio)).join(', ')}): ${middle.loginsPerSecond.toFixed(1)}/s vs ${middle.limit.toFixed(1)}/s, ${BOUND} at once; login p50 ${ms(middle.p50Ms)}; ${pairs.reduce((sum, p) => sum + p.shed, 0)} shed or failed in all`,
   });
 }
 
