@@ -8,8 +8,8 @@ import type { WorkspaceUser } from '../types';
  * its prototype (the app's request object, the same for every request, whose caches hit) with
  * the request as receiver, so that an accessor there sees the request as a plain read would.
  */
-function readOnRequest(req: Request, name: string): unknown {
-  if (Object.hasOwn(req, name)) return (req as unknown as Record<string, unknown>)[name];
+function readOnRequest(req: Request, name: string, own = Object.hasOwn(req, name)): unknown {
+  if (own) return (req as unknown as Record<string, unknown>)[name];
   const prototype: unknown = Object.getPrototypeOf(req);
   return prototype === null ? undefined : Reflect.get(prototype as object, name, req);
 }
@@ -18,10 +18,11 @@ function readOnRequest(req: Request, name: string): unknown {
  * `req[name] = value`, as cheaply: where nothing on the request's prototype chain has the name,
  * the assignment would make a plain own property, and defining it does so without the cache
  * miss and the walk of the chain; otherwise (a setter, an inherited value) the assignment itself.
+ * `own`: whether the request has the property itself, when the caller has just looked.
  */
-function setOnRequest(req: Request, name: string, value: unknown): void {
+function setOnRequest(req: Request, name: string, value: unknown, own = Object.hasOwn(req, name)): void {
   const prototype: unknown = Object.getPrototypeOf(req);
-  if (!Object.hasOwn(req, name) && (prototype === null || !(name in (prototype as object)))) {
+  if (!own && (prototype === null || !(name in (prototype as object)))) {
     Object.defineProperty(req, name, { value, writable: true, enumerable: true, configurable: true });
   } else (req as unknown as Record<string, unknown>)[name] = value;
 }
@@ -53,8 +54,11 @@ export function createPlaceUser(property: string | false): PlaceUser {
   if (property === false) return () => undefined;
   return function placeUser(req, user, previous) {
     if (passportUserProperty(req) === property) return;
-    const current = readOnRequest(req, property);
+    // One own-property check for the read and the write. Should the read run a getter up the
+    // chain, the name is on the chain, and the write assigns, as a plain one would.
+    const own = Object.hasOwn(req, property);
+    const current = readOnRequest(req, property, own);
     if (current != null && current !== previous) return;
-    setOnRequest(req, property, user);
+    setOnRequest(req, property, user, own);
   };
 }
