@@ -22,7 +22,7 @@ const bareApiKey: RequestHandler = (req, res, next) => {
   }
   req.user = entry.user as unknown as Express.User;
   req.workspace = entry.user.username;
-  req.workspaces = entry.workspaces.slice();
+  req.workspaces = entry.workspaces;
   next();
 };
 
