@@ -58,7 +58,8 @@ export const checkCommand: Command = {
       }
     }
     try {
-      const { records, warnings } = loadUsersFileSync(file);
+      // Read, checked and forgotten: the copies a server keeps its users in would be work for nothing.
+      const { records, warnings } = loadUsersFileSync(file, { detach: false });
       if (json) return printJson(io, { file, valid: true, users: records.length, problems: [], warnings: reported(warnings) });
       const users = `${records.length} ${records.length === 1 ? 'user' : 'users'}`;
       io.stdout(`${file}: ${users}, no problems.\n`);

@@ -8,7 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import { UsersFileError } from '../errors';
 import { sha256, sha256BytesOffThread } from '../util/digest';
 import type { UserRecord } from '../types';
-import { type LoadedUsers, loadUsers } from './load';
+import { type LoadedUsers, type LoadOptions, loadUsers } from './load';
 import { permissionAdvice } from './unreadable';
 
 /**
@@ -178,9 +178,12 @@ export async function readForReload(file: string): Promise<FileRead> {
   }
 }
 
-/** Reads and validates a users file: the users and the warnings, as start-up finds them. For `check`. */
-export function loadUsersFileSync(file: string): LoadedUsers {
-  return loadUsers(readUsersFileTextSync(file), file);
+/**
+ * Reads and validates a users file: the users and the warnings, as start-up finds them. For
+ * `check`, which keeps nothing and so asks for `{ detach: false }` (load.ts).
+ */
+export function loadUsersFileSync(file: string, options?: Pick<LoadOptions, 'detach'>): LoadedUsers {
+  return loadUsers(readUsersFileTextSync(file), file, options);
 }
 
 /** Reads and validates a users file, at start-up. */
