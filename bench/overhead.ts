@@ -57,6 +57,9 @@ const PAIRS: Array<[Variant, Variant, Target?]> = [
   ['oursBearer', 'noAuth'],
   // A bearer token costs ours a verified-token lookup where an API key costs a SHA-256: judged against the same bare floor.
   ['oursBearer', 'floorApiKeyBare', { text: '>= 95% of the bare floor', pass: (ratio) => ratio >= 0.95 }],
+  // The two paths of ours head to head: where the two figures against the floor differ by more,
+  // the difference is between pairs run minutes apart (bench/RESULTS.md, run J).
+  ['oursBearer', 'oursApiKey'],
   ['expressJwt', 'noAuth'],
   ['oursBearer', 'expressJwt', { text: '> 100% of the peer', pass: (ratio) => ratio > 1 }],
 ];
