@@ -28,6 +28,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
+/** Sorts `items` by ratio, lowest first, in place, and returns the middle one (the upper of two): the median round or pair. */
+export function middleByRatio<T extends { ratio: number }>(items: T[]): T {
+  items.sort((a, b) => a.ratio - b.ratio);
+  return items[Math.floor(items.length / 2)] as T;
+}
+
 /** A Markdown table, which reads as well in a terminal. */
 export function table(): string {
   const header = ['#', 'measure', 'figure', 'target', 'result', 'detail'];

@@ -14,7 +14,7 @@
  */
 import os from 'node:os';
 import { autocannon, CAN_PIN, pin, type BenchServer, type LoadOptions, type LoadResult } from './processes';
-import { pct } from './report';
+import { middleByRatio, pct } from './report';
 
 export const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -65,8 +65,7 @@ export async function sideBySide(of: Contender, to: Contender): Promise<SideBySi
       rounds.push({ ratio: ofRun.rps / toRun.rps, of: ofRun, to: toRun });
     }
     const [ofStats, toStats] = await Promise.all([of.server.stats(), to.server.stats()]);
-    rounds.sort((a, b) => a.ratio - b.ratio);
-    const middle = rounds[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
+    const middle = middleByRatio(rounds);
     const spread = `${rounds.length} rounds ${pct((rounds[0] as (typeof rounds)[number]).ratio)}-${pct((rounds[rounds.length - 1] as (typeof rounds)[number]).ratio)}`;
     // The window also holds each round's autocannon starting and ending, when the servers idle: divided by the load time alone.
     const serversCores = (ofStats.cpuMs + toStats.cpuMs) / (ROUNDS * Math.max(of.load.seconds, to.load.seconds) * 1000);

@@ -28,7 +28,7 @@ import { instructionCounts } from './instructions';
 import { loginFlood } from './login-flood';
 import { perRequestOverhead } from './overhead';
 import { autocannon, killChildren, run, startServer, tsxArgs, type BenchServer, type LoadOptions } from './processes';
-import { median, ms, pct, report, summary, table } from './report';
+import { median, middleByRatio, ms, pct, report, summary, table } from './report';
 import { load, ROUND_SECONDS, ROUNDS, sideBySide } from './rounds';
 import { reloadStall } from './reload-stall';
 
@@ -178,8 +178,7 @@ async function loginThroughput(server: BenchServer, users: BenchUsers): Promise<
     const limit = (JSON.parse(raw.stdout) as { comparesPerSecond: number }).comparesPerSecond;
     pairs.push({ ratio: loginsPerSecond / limit, loginsPerSecond, limit, p50Ms: logins.p50Ms, shed: logins.failed });
   }
-  pairs.sort((a, b) => a.ratio - b.ratio);
-  const middle = pairs[Math.floor(pairs.length / 2)] as (typeof pairs)[number];
+  const middle = middleByRatio(pairs);
   report({
     part: '3',
     measure: 'logins/s vs raw bcrypt.compare',
